@@ -1,0 +1,1 @@
+"""The Textual UI. Imports `console`; `console` never imports this package."""

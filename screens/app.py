@@ -1,0 +1,199 @@
+"""The Front Desk app: one mode per desk (calls, reception, queue, ...).
+
+Only Textual is imported before the first frame; the store, the profile and the
+engine load in a thread worker after mount (DESIGN.md: first frame ~200 ms).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from screens.messages import DataChanged, DeskReady
+
+if TYPE_CHECKING:
+    from console.clock import Clock
+    from console.desk import Actor, Desk
+
+# mode name -> (module in screens/, class name, title). Screens load lazily.
+DESKS: dict[str, tuple[str, str, str]] = {
+    "calls": ("screens.calls", "CallsScreen", "Calls"),
+    "reception": ("screens.reception", "ReceptionScreen", "Reception"),
+    "queue": ("screens.queue", "QueueScreen", "Queue"),
+    "customers": ("screens.customers", "CustomersScreen", "Customers & post"),
+    "reports": ("screens.reports", "ReportsScreen", "Reports"),
+    "staff": ("screens.staff", "StaffScreen", "Staff & audit"),
+}
+
+
+class LoadingScreen(Screen[None]):
+    """Shown for the few hundred milliseconds the store takes to open."""
+
+    def compose(self) -> Any:
+        yield Header()
+        yield Static("Opening the front desk…", id="loading")
+        yield Footer()
+
+
+class MissingScreen(Screen[None]):
+    """A desk that is not part of this build."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.desk_title = title
+
+    def compose(self) -> Any:
+        yield Header()
+        yield Static(f"{self.desk_title} is not available in this build.")
+        yield Footer()
+
+
+def _screen_factory(mode: str) -> Any:
+    module_name, class_name, title = DESKS[mode]
+
+    def build() -> Screen[Any]:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            return MissingScreen(title)
+        screen: Screen[Any] = getattr(module, class_name)()
+        return screen
+
+    return build
+
+
+class FrontDeskApp(App[None]):
+    TITLE = "Front Desk"
+    CSS_PATH = "app.tcss"
+    MODES: ClassVar[dict[str, Any]] = {mode: _screen_factory(mode) for mode in DESKS}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "desk('calls')", "Calls", id="desk.calls", tooltip="The freephone handler's screen"),
+        Binding("f3", "desk('reception')", "Reception", id="desk.reception", tooltip="Time visitors at reception"),
+        Binding("f4", "desk('queue')", "Queue", id="desk.queue", tooltip="Every open promise by deadline"),
+        Binding("f5", "desk('customers')", "Customers", id="desk.customers", tooltip="Customer records, letters, emails, requests"),
+        Binding("f6", "desk('reports')", "Reports", id="desk.reports", tooltip="Performance against the standards"),
+        Binding("f7", "desk('staff')", "Staff", id="desk.staff", tooltip="Staff, PINs and the audit trail"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave Front Desk", priority=True),
+    ]
+
+    def __init__(
+        self,
+        *,
+        db: str | None = None,
+        policy: str = "bha",
+        clock: Clock | None = None,
+        actor: Actor | None = None,
+        start: str = "calls",
+        poll_seconds: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self.db = db
+        self.policy = policy
+        self.clock = clock
+        self.start_actor = actor
+        self.start_mode = start
+        self.poll_seconds = poll_seconds
+        self.desk: Desk | None = None
+        self.revision = -1
+
+    def on_mount(self) -> None:
+        self.push_screen(LoadingScreen())
+        self.open_desk()
+
+    @work(thread=True, exclusive=True, group="open", name="open the store")
+    def open_desk(self) -> None:
+        from console.clock import SystemClock
+        from console.desk import Desk
+        from console.profiles import load_profile
+        from console.store import open_store
+
+        profile = load_profile(self.policy)
+        store = open_store(self.db)
+        desk = Desk(store, profile, self.clock or SystemClock(), self.start_actor)
+        self.call_from_thread(self._desk_opened, desk)
+
+    def _desk_opened(self, desk: Desk) -> None:
+        self.desk = desk
+        self.sub_title = desk.profile.name
+        if desk.actor is None:
+            self._ask_sign_in()
+        else:
+            self._enter()
+
+    def _ask_sign_in(self) -> None:
+        try:
+            module = importlib.import_module("screens.sign_in")
+        except ModuleNotFoundError:
+            self.notify("Sign-in is not part of this build", severity="error")
+            return
+        self.push_screen(module.SignInScreen(), self._signed_in)
+
+    def _signed_in(self, actor: Actor | None) -> None:
+        if actor is None or self.desk is None:
+            self.exit()
+            return
+        self.desk = self.desk.with_actor(actor)
+        self._enter()
+
+    def _enter(self) -> None:
+        assert self.desk is not None and self.desk.actor is not None
+        self.sub_title = f"{self.desk.profile.name} · {self.desk.actor.name}"
+        # Leave the loading screen, then show the first desk.
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.switch_mode(self.start_mode)
+        self.post_message(DeskReady())
+        self.set_interval(self.poll_seconds, self.poll_revision, name="revision poll")
+
+    def action_desk(self, mode: str) -> None:
+        if self.desk is None or self.desk.actor is None:
+            return
+        self.switch_mode(mode)
+
+    def poll_revision(self) -> None:
+        self._read_revision()
+
+    @work(thread=True, exclusive=True, group="poll", name="revision poll", exit_on_error=False)
+    def _read_revision(self) -> None:
+        if self.desk is None:
+            return
+        value = self.desk.store.revision()
+        if value != self.revision:
+            first = self.revision < 0
+            self.revision = value
+            if not first:
+                self.call_from_thread(self._broadcast, value)
+
+    def _broadcast(self, revision: int) -> None:
+        self.screen.post_message(DataChanged(revision))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One place for worker failures: a person-readable line, never a traceback."""
+        if event.state != WorkerState.ERROR or event.worker.error is None:
+            return
+        self.show_error(event.worker.error, event.worker.name)
+
+    def show_error(self, error: BaseException, doing: str = "") -> None:
+        from console.errors import FrontDeskError
+
+        if isinstance(error, FrontDeskError):
+            self.notify(str(error), severity="error", timeout=10)
+        else:
+            what = f" while trying to {doing}" if doing else ""
+            self.notify(
+                f"Something unexpected went wrong{what}: {type(error).__name__}: {error}. "
+                "Nothing half-done was saved.",
+                severity="error",
+                timeout=15,
+            )
+        if self.desk is None and isinstance(self.screen, LoadingScreen):
+            self.screen.query_one("#loading", Static).update(f"Cannot open the front desk:\n{error}")

@@ -1,0 +1,70 @@
+"""Shared fixtures: a fresh SQLite store, a frozen clock, a desk with a signed-in actor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from console.clock import LONDON, FrozenClock
+from console.desk import Actor, Desk
+from console.models import Staff
+from console.profiles import Profile, load_profile
+from console.store import Store, open_store
+
+# Monday 24 November 2025, 10:00 in Scotland: a working morning at both landlords.
+MONDAY_MORNING = datetime(2025, 11, 24, 10, 0, tzinfo=LONDON)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(MONDAY_MORNING)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = open_store(tmp_path / "frontdesk.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def bha() -> Profile:
+    return load_profile("bha")
+
+
+@pytest.fixture
+def weslo() -> Profile:
+    return load_profile("weslo")
+
+
+def add_staff(store: Store, name: str, login: str, role: str, team: str = "") -> Actor:
+    """A staff member straight into the store (no PIN): for tests that need an actor."""
+    with store.write() as session:
+        row = Staff(name=name, login=login, role=role, team=team)
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        return Actor(row.id, name, login, role, team)
+
+
+@pytest.fixture
+def handler(store: Store) -> Actor:
+    return add_staff(store, "Hannah Reid", "hreid", "handler", "Customer Services")
+
+
+@pytest.fixture
+def lead(store: Store) -> Actor:
+    return add_staff(store, "Leah Murray", "lmurray", "team_lead", "Customer Services")
+
+
+@pytest.fixture
+def desk(store: Store, bha: Profile, clock: FrozenClock, handler: Actor) -> Desk:
+    return Desk(store, bha, clock, handler)
+
+
+@pytest.fixture
+def weslo_desk(store: Store, weslo: Profile, clock: FrozenClock, handler: Actor) -> Desk:
+    return Desk(store, weslo, clock, handler)
