@@ -68,3 +68,15 @@ def desk(store: Store, bha: Profile, clock: FrozenClock, handler: Actor) -> Desk
 @pytest.fixture
 def weslo_desk(store: Store, weslo: Profile, clock: FrozenClock, handler: Actor) -> Desk:
     return Desk(store, weslo, clock, handler)
+
+
+async def settle(pilot: object) -> None:
+    """Let thread workers finish and their messages land before asserting."""
+    from textual.pilot import Pilot
+
+    assert isinstance(pilot, Pilot)
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
