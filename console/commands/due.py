@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("slug", nargs="?", metavar="SLUG", help="the commitment, e.g. callback-routine")
+    parser.add_argument(
+        "slug", nargs="?", metavar="SLUG", help="the commitment, e.g. callback-routine"
+    )
     parser.add_argument(
         "received",
         nargs="?",

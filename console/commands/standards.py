@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from console.profiles import Commitment, Profile
 
 COLUMNS = ("slug", "promise", "target", "clock", "amount", "calendar", "at")
+# A promise longer than this is cut in the table (with "…"); --json has it whole.
+PROMISE_WIDTH = 60
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -40,7 +42,10 @@ def run(args: argparse.Namespace) -> int:
 def cells(c: Commitment) -> tuple[str, ...]:
     """One row of the table; "—" where a column does not apply to the clock."""
     at = c.at if c.clock in ("working_days", "months") else "—"
-    return (c.slug, c.promise, c.target, c.clock, str(c.amount), c.calendar or "—", at)
+    promise = c.promise
+    if len(promise) > PROMISE_WIDTH:
+        promise = promise[: PROMISE_WIDTH - 1].rstrip() + "…"
+    return (c.slug, promise, c.target, c.clock, str(c.amount), c.calendar or "—", at)
 
 
 def hours_line(profile: Profile) -> str:
@@ -84,6 +89,8 @@ def as_table(profile: Profile) -> str:
         for c in profile.commitments.values()
         if c.kind == "minimum"
     ] + [f"{c.slug}: repeats" for c in profile.commitments.values() if c.repeating]
+    if any(len(c.promise) > PROMISE_WIDTH for c in profile.commitments.values()):
+        notes.append("(long promises are cut short here: --json gives them whole)")
     tail = ["", *notes] if notes else []
     return "\n".join([*head, "", *body, *tail])
 
