@@ -64,7 +64,7 @@ def scottish_bank_holidays(years: Iterable[int]) -> dict[date, str]:
 class WorkingCalendar:
     """The working days of one calendar, as a sorted list of ordinals for ``bisect``.
 
-    ``day 0`` conventions follow STANDARDS.md: ``add(d, n)`` is the Nth working
+    ``day 0`` follows STANDARDS.md: ``add_working_days(d, n)`` is the Nth working
     day *after* ``d`` whether or not ``d`` itself is a working day.
     """
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -196,7 +196,7 @@ class _Parser:
             raise self.fail("organisation.ring_cycle_seconds", f"must be a positive number, not {ring!r}")
         closures: set[date] = set()
         for i, day in enumerate(org.get("closure_days", [])):
-            if not isinstance(day, date):
+            if not isinstance(day, date) or isinstance(day, datetime):
                 raise self.fail(f"organisation.closure_days[{i}]", f"must be a date like 2026-12-29, not {day!r}")
             closures.add(day)
         commitments = self.commitments()
@@ -252,6 +252,8 @@ class _Parser:
             raise self.fail("commitment", "no [[commitment]] tables")
         found: dict[str, Commitment] = {}
         for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise self.fail(f"commitment[{i}]", f"must be a [[commitment]] table, not {item!r}")
             where = f"commitment[{i}]."
             slug = self.text(item, "slug", where)
             where = f"commitment '{slug}'."
@@ -324,6 +326,8 @@ class _Parser:
         seen: set[str] = set()
         out = []
         for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise self.fail(f"category[{i}]", f"must be a [[category]] table, not {item!r}")
             key = self.text(item, "key", f"category[{i}].")
             if key in seen:
                 raise self.fail(f"category[{i}].key", f"duplicate category '{key}'")
