@@ -79,7 +79,7 @@ class Desk:
         session.add(
             Event(
                 at=self.now(),
-                staff_id=self.actor.id if self.actor else None,
+                staff_id=self.actor.id if self.actor and self.actor.id else None,  # id 0: the CLI
                 action=action,
                 entity=entity,
                 entity_id=entity_id,

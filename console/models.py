@@ -191,16 +191,20 @@ class Revision(SQLModel, table=True):
 
 
 class DailySummary(SQLModel, table=True):
-    """Per day, channel and commitment counts kept in the same commit as the contact or task.
+    """Per day, metric, staff member and bucket: counts kept in the same commit as the contact or task.
 
-    Lets a year's report read a few hundred rows instead of a million contacts.
+    Derived data, maintained by console/summary.py (session events) and rebuilt by
+    `console.summary.rebuild_summary`. Lets a year's report read a few thousand rows
+    instead of a million contacts.
     """
 
     __tablename__ = "daily_summary"
+    __table_args__ = (Index("ix_daily_summary_day", "day", "metric"), {"sqlite_with_rowid": False})
 
-    day: date = Field(primary_key=True)
-    metric: str = Field(primary_key=True, max_length=80)  # e.g. "call.offered", "call.answered_within"
-    staff_id: int = Field(default=0, primary_key=True)  # 0 = everyone
+    staff_id: int = Field(default=0, primary_key=True)  # 0 = everyone, -1 = nobody, else the staff id
+    day: date = Field(primary_key=True)  # contact: Contact.day; task: local date of due_at
+    metric: str = Field(primary_key=True, max_length=80)  # e.g. "call.answered", "due.callback-routine.met"
+    bucket: int = Field(default=0, primary_key=True)  # whole seconds of a wait, local hour, outcome code
     count: int = 0
     total: float = 0.0  # sum of the measured quantity (seconds, hours, days)
     longest: float = 0.0
@@ -209,3 +213,12 @@ class DailySummary(SQLModel, table=True):
 Index("ix_contact_channel_day", Contact.channel, Contact.day)  # type: ignore[arg-type]
 Index("ix_contact_day_staff", Contact.day, Contact.staff_id)  # type: ignore[arg-type]
 Index("ix_event_entity", Event.entity, Event.entity_id)  # type: ignore[arg-type]
+# Migration 0002 (reports): open tasks by commitment and handler; done tasks by completion.
+Index(
+    "ix_task_open_slug", Task.slug, Task.assignee_id, Task.due_at,  # type: ignore[arg-type]
+    sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'"),
+)
+Index(
+    "ix_task_done_slug", Task.slug, Task.completed_at, Task.received_at, Task.assignee_id,  # type: ignore[arg-type]
+    sqlite_where=text("status = 'done'"), postgresql_where=text("status = 'done'"),
+)

@@ -37,7 +37,8 @@ class LoadingScreen(Screen[None]):
     """Shown for the few hundred milliseconds the store takes to open."""
 
     def compose(self) -> Any:
-        yield Header()
+        # No Header here: its title watchers outlive the screen when _enter() pops it
+        # right after changing sub_title (NoMatches 'HeaderTitle' crashes the app).
         yield Static("Opening the front desk…", id="loading")
         yield Footer()
 

@@ -1,0 +1,257 @@
+"""The audit trail: who did what to which record, and when. Append-only.
+
+Reading it is for team leads and admins: for one customer, for one staff
+member, or the most recent events. Nothing here (or anywhere in console/)
+updates or deletes an event: importing this module (console/store.py does)
+installs guards that refuse it at three levels:
+
+- the ORM session (`before_flush`): an Event changed or deleted in a session;
+- ORM statements (`do_orm_execute`): `update(Event)` / `delete(Event)`;
+- the wire (`before_cursor_execute`): any SQL `UPDATE event` / `DELETE FROM event`.
+
+Each raises `AppendOnlyViolation` and the transaction rolls back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, or_
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlmodel import col, select
+
+from console.desk import LEADS, Desk
+from console.errors import InputError
+from console.models import Customer, Event, Staff
+
+if TYPE_CHECKING:
+    from sqlmodel import Session as SQLModelSession
+
+
+class AppendOnlyViolation(RuntimeError):
+    """A code path tried to change or delete an audit event: a bug, refused."""
+
+
+# --- the append-only guards ----------------------------------------------------------------
+
+_WRITE_TO_EVENT = re.compile(
+    r"""^\s*(?:UPDATE\s+(?:OR\s+\w+\s+)?|DELETE\s+FROM\s+|REPLACE\s+INTO\s+|INSERT\s+OR\s+REPLACE\s+INTO\s+)
+        (?:["`\[]?\w+["`\]]?\.)?["`\[]?event["`\]]?(?:\s|$|;)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    for obj in session.deleted:
+        if isinstance(obj, Event):
+            raise AppendOnlyViolation(
+                f"audit event {obj.id} cannot be deleted: the trail is append-only"
+            )
+    for obj in session.dirty:
+        if isinstance(obj, Event) and session.is_modified(obj, include_collections=False):
+            raise AppendOnlyViolation(
+                f"audit event {obj.id} cannot be changed: the trail is append-only"
+            )
+
+
+def _do_orm_execute(state: ORMExecuteState) -> None:
+    if not (state.is_update or state.is_delete):
+        return
+    mapper = state.bind_mapper
+    table = getattr(state.statement, "table", None)
+    if (mapper is not None and mapper.class_ is Event) or getattr(table, "name", None) == "event":
+        raise AppendOnlyViolation(
+            "audit events cannot be updated or deleted: the trail is append-only"
+        )
+
+
+def _before_cursor_execute(
+    _conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _executemany: bool
+) -> None:
+    head = statement.lstrip()[:7].upper()
+    if head.startswith(("UPDATE", "DELETE", "REPLACE", "INSERT")) and _WRITE_TO_EVENT.match(
+        statement
+    ):
+        raise AppendOnlyViolation(
+            "audit events cannot be updated or deleted: the trail is append-only"
+        )
+
+
+def install_guards() -> None:
+    """Register the guards once, for every session and engine in the process."""
+    if not sa_event.contains(Session, "before_flush", _before_flush):
+        sa_event.listen(Session, "before_flush", _before_flush)
+    if not sa_event.contains(Session, "do_orm_execute", _do_orm_execute):
+        sa_event.listen(Session, "do_orm_execute", _do_orm_execute)
+    if not sa_event.contains(Engine, "before_cursor_execute", _before_cursor_execute):
+        sa_event.listen(Engine, "before_cursor_execute", _before_cursor_execute)
+
+
+install_guards()
+
+
+# --- reading the trail ---------------------------------------------------------------------
+
+ACTION_WORDS = {
+    "created": "created",
+    "changed": "changed",
+    "completed": "completed",
+    "cancelled": "cancelled",
+    "claimed": "claimed",
+    "assigned": "assigned",
+    "extended": "extended",
+    "escalated": "escalated",
+    "exported": "exported",
+    "opened": "opened",
+    "signed_in": "signed in",
+    "sign_in_failed": "wrong PIN",
+    "locked": "login locked",
+    "deactivated": "deactivated",
+    "reactivated": "reactivated",
+    "pin_reset": "PIN reset",
+    "pin_changed": "PIN changed",
+    "role_changed": "role changed",
+    "anonymised": "anonymised",
+    "purged": "retention purge",
+}
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    staff_id: int | None
+    staff_name: str  # "command line" or "" for events without a staff member
+    action: str
+    entity: str
+    entity_id: int | None
+    customer_id: int | None
+    customer_reference: str
+    detail: str
+
+    @property
+    def action_words(self) -> str:
+        return ACTION_WORDS.get(self.action, self.action.replace("_", " "))
+
+    @property
+    def who(self) -> str:
+        if self.staff_name:
+            return self.staff_name
+        return "command line" if self.detail.startswith("cli") else "system"
+
+
+def _entries(session: SQLModelSession, rows: list[Event]) -> list[AuditEntry]:
+    staff_ids = {e.staff_id for e in rows if e.staff_id is not None}
+    customer_ids = {e.customer_id for e in rows if e.customer_id is not None}
+    names: dict[int, str] = {}
+    refs: dict[int, str] = {}
+    if staff_ids:
+        for s in session.exec(select(Staff).where(Staff.id.in_(staff_ids))):  # type: ignore[union-attr]
+            names[s.id or 0] = s.name
+    if customer_ids:
+        for c in session.exec(select(Customer).where(Customer.id.in_(customer_ids))):  # type: ignore[union-attr]
+            refs[c.id or 0] = c.reference
+    out = []
+    for e in rows:
+        assert e.id is not None and e.at is not None
+        out.append(
+            AuditEntry(
+                id=e.id,
+                at=e.at,
+                staff_id=e.staff_id,
+                staff_name=names.get(e.staff_id, "") if e.staff_id is not None else "",
+                action=e.action,
+                entity=e.entity,
+                entity_id=e.entity_id,
+                customer_id=e.customer_id,
+                customer_reference=refs.get(e.customer_id, "") if e.customer_id is not None else "",
+                detail=e.detail,
+            )
+        )
+    return out
+
+
+def _limit(limit: object) -> int:
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 100_000:
+        raise InputError("the number of events to show must be a whole number from 1 to 100000")
+    return limit
+
+
+def for_customer(
+    desk: Desk, customer: int | str, *, limit: int = 500, record_view: bool = True
+) -> list[AuditEntry]:
+    """Every event about one customer, newest first (team leads and admins).
+
+    Looking is itself accountable: with `record_view` (the first look) an "opened"
+    event with detail "audit trail" is appended; reloads pass record_view=False.
+    """
+    from console.customers import resolve
+
+    desk.require(*LEADS)
+    limit = _limit(limit)
+    ctx = desk.store.write() if record_view else desk.store.read()
+    with ctx as session:
+        c = resolve(session, customer)
+        assert c.id is not None
+        rows = list(
+            session.exec(
+                select(Event)
+                .where(
+                    or_(
+                        col(Event.customer_id) == c.id,
+                        and_(col(Event.entity) == "customer", col(Event.entity_id) == c.id),
+                    )
+                )
+                .order_by(Event.at.desc(), Event.id.desc())  # type: ignore[union-attr]
+                .limit(limit)
+            )
+        )
+        entries = _entries(session, rows)
+        if record_view:
+            from console.people import audit
+
+            audit(desk, session, "opened", "customer", c.id, customer_id=c.id, detail="audit trail")
+        return entries
+
+
+def for_staff(desk: Desk, staff: int | str, *, limit: int = 500) -> list[AuditEntry]:
+    """What one staff member did, and what was done to their login, newest first."""
+    from console.people import _resolve
+
+    desk.require(*LEADS)
+    limit = _limit(limit)
+    with desk.store.read() as session:
+        s = _resolve(session, staff)
+        rows = list(
+            session.exec(
+                select(Event)
+                .where(
+                    or_(
+                        col(Event.staff_id) == s.id,
+                        and_(col(Event.entity) == "staff", col(Event.entity_id) == s.id),
+                    )
+                )
+                .order_by(Event.at.desc(), Event.id.desc())  # type: ignore[union-attr]
+                .limit(limit)
+            )
+        )
+        return _entries(session, rows)
+
+
+def recent(desk: Desk, *, limit: int = 200, since: datetime | None = None) -> list[AuditEntry]:
+    """The most recent events across the console, newest first."""
+    desk.require(*LEADS)
+    limit = _limit(limit)
+    if since is not None and (not isinstance(since, datetime) or since.tzinfo is None):
+        raise InputError("'since' must be an aware date and time")
+    stmt = select(Event)
+    if since is not None:
+        stmt = stmt.where(Event.at >= since)  # type: ignore[operator]
+    stmt = stmt.order_by(Event.at.desc(), Event.id.desc()).limit(limit)  # type: ignore[union-attr]
+    with desk.store.read() as session:
+        return _entries(session, list(session.exec(stmt)))

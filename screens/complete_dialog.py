@@ -1,0 +1,69 @@
+"""Complete a task: choose the outcome, add a note."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, Static
+
+
+@dataclass(frozen=True)
+class Completion:
+    outcome: str
+    note: str
+
+
+class CompleteDialog(ModalScreen[Completion | None]):
+    """Dismisses with the outcome and note (Enter in the note, or ctrl+s), or None (Escape)."""
+
+    CSS_PATH = "complete_dialog.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape", "cancel", "Cancel", id="complete.cancel", tooltip="Close, changing nothing"
+        ),
+        Binding("ctrl+s", "save", "Complete", id="complete.save", tooltip="Complete the task"),
+    ]
+
+    def __init__(self, summary: str, outcomes: tuple[str, ...], *, warning: str = "") -> None:
+        super().__init__()
+        self.summary = summary
+        self.outcomes = outcomes
+        self.warning = warning
+
+    def compose(self) -> Any:
+        with Vertical(id="complete-box") as box:
+            box.border_title = "Complete the task"
+            yield Static(self.summary, id="complete-summary", markup=False)
+            if self.warning:
+                yield Static(self.warning, classes="restriction", markup=False)
+            yield Label("Outcome")
+            yield Select(
+                [(o, o) for o in self.outcomes],
+                value=self.outcomes[0],
+                allow_blank=False,
+                id="complete-outcome",
+            )
+            yield Label("Note (what was done, what the customer was told)")
+            yield Input(id="complete-note", max_length=1000)
+            yield Static(
+                "Enter in the note or ctrl+s completes; Escape cancels.", id="complete-hint"
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#complete-note", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        outcome = self.query_one("#complete-outcome", Select).value
+        note = self.query_one("#complete-note", Input).value.strip()
+        self.dismiss(Completion(str(outcome), note))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,302 @@
+"""Who is at the desk: pick your name, type your PIN.
+
+Dismisses the signed-in `Actor` (or None to leave). On the very first run, with
+no admin yet, it shows a form that creates the first admin instead: there is
+never a default PIN.
+
+Keys: Up/Down (or the first letters of a name) choose a name, Enter moves to the
+PIN, Enter signs in; Escape goes back to the names. Five wrong PINs lock a login
+for five minutes (the message says until when).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import events, on, work
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from console.desk import Actor
+from console.errors import FrontDeskError
+
+if TYPE_CHECKING:
+    from console.desk import Desk
+    from console.people import StaffView
+
+
+class SignInScreen(Screen[Actor | None]):
+    CSS_PATH = "sign_in.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+s",
+            "submit",
+            "Sign in",
+            id="sign_in.submit",
+            tooltip="Sign in with the chosen name and PIN",
+            priority=True,
+        ),
+        Binding(
+            "escape",
+            "back",
+            "Names",
+            id="sign_in.back",
+            tooltip="Back to the list of names",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first_run = False
+        self.staff: list[StaffView] = []
+        self.busy = False
+        self._typed = ""
+        self._login_edited = False
+
+    def compose(self) -> Any:
+        yield Header()
+        with Vertical(id="sign-in-box"):
+            yield Static("Who is at the desk?", id="sign-in-title")
+            with Vertical(id="sign-in-form"):
+                yield Label("Your name", classes="field-label")
+                yield OptionList(id="staff-list")
+                yield Label("PIN", classes="field-label")
+                yield Input(
+                    id="pin",
+                    password=True,
+                    restrict=r"[0-9]*",
+                    max_length=8,
+                    placeholder="4 to 8 digits, then Enter",
+                    select_on_focus=False,
+                )
+            with Vertical(id="first-run-form"):
+                yield Static(
+                    "First run: nobody can sign in yet. Create the first admin, who then adds "
+                    "everyone else (F7 Staff). Choose a PIN of 4 to 8 digits; there is no "
+                    "default PIN.",
+                    id="first-run-help",
+                    markup=False,
+                )
+                yield Label("Full name", classes="field-label")
+                yield Input(id="admin-name", placeholder="e.g. Ann Smith", max_length=100)
+                yield Label("Login", classes="field-label")
+                yield Input(id="admin-login", placeholder="e.g. asmith", max_length=32)
+                yield Label("PIN", classes="field-label")
+                yield Input(id="admin-pin", password=True, restrict=r"[0-9]*", max_length=8)
+                yield Label("The same PIN again", classes="field-label")
+                yield Input(id="admin-pin2", password=True, restrict=r"[0-9]*", max_length=8)
+            yield Static(id="sign-in-message", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#sign-in-form").display = False
+        self.query_one("#first-run-form").display = False
+        self._load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return not self.first_run
+        return True
+
+    def _desk(self) -> Desk:
+        desk: Desk | None = getattr(self.app, "desk", None)
+        if desk is None:
+            raise RuntimeError("the front desk is not open yet")
+        return desk
+
+    # -- loading -----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="sign-in-load", name="load the staff list")
+    def _load(self) -> None:
+        from console import people
+
+        store = self._desk().store
+        first = people.first_run_needed(store)
+        staff = [] if first else people.sign_in_choices(store)
+        self.app.call_from_thread(self._loaded, first, staff)
+
+    def _loaded(self, first_run: bool, staff: list[StaffView]) -> None:
+        self.first_run = first_run
+        self.staff = staff
+        self.query_one("#first-run-form").display = first_run
+        self.query_one("#sign-in-form").display = not first_run
+        if first_run:
+            self.query_one("#sign-in-title", Static).update("Welcome to Front Desk")
+            self.query_one("#admin-name", Input).focus()
+            return
+        options = self.query_one("#staff-list", OptionList)
+        options.clear_options()
+        for s in staff:
+            label = Text(s.name, style="bold")
+            label.append(f"  {s.role_words}", style="dim")
+            if s.team:
+                label.append(f" · {s.team}", style="dim")
+            options.add_option(Option(label, id=s.login))
+        if staff:
+            options.highlighted = 0
+            options.focus()
+        self.refresh_bindings()
+
+    # -- choosing a name ---------------------------------------------------------------
+
+    @on(OptionList.OptionSelected, "#staff-list")
+    def _name_chosen(self, _event: OptionList.OptionSelected) -> None:
+        self._typed = ""
+        self._say("")
+        self.query_one("#pin", Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Type-ahead in the list of names: the first letters jump to a match."""
+        options = self.query_one("#staff-list", OptionList)
+        if self.focused is not options or not event.character:
+            return
+        if event.character.isdigit():
+            # Someone started typing their PIN: take them there with the digit.
+            pin = self.query_one("#pin", Input)
+            pin.focus()
+            pin.insert_text_at_cursor(event.character)
+            event.stop()
+            return
+        if not event.character.isalpha() and event.character != " ":
+            return
+        self._typed += event.character.lower()
+        for i, s in enumerate(self.staff):
+            if s.name.lower().startswith(self._typed) or any(
+                w.startswith(self._typed) for w in s.name.lower().split()
+            ):
+                options.highlighted = i
+                break
+        else:
+            self._typed = event.character.lower()
+        event.stop()
+
+    def _chosen_login(self) -> str:
+        options = self.query_one("#staff-list", OptionList)
+        if options.highlighted is None or not self.staff:
+            return ""
+        option = options.get_option_at_index(options.highlighted)
+        return option.id or ""
+
+    # -- signing in --------------------------------------------------------------------
+
+    @on(Input.Submitted, "#pin")
+    def _pin_entered(self, _event: Input.Submitted) -> None:
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        if self.busy:
+            return
+        if self.first_run:
+            self._create_admin()
+            return
+        login = self._chosen_login()
+        if not login:
+            self._say("Choose your name first (Up/Down, then Enter).")
+            self.query_one("#staff-list", OptionList).focus()
+            return
+        pin = self.query_one("#pin", Input).value
+        if not pin:
+            self._say("Type your PIN, then press Enter.")
+            self.query_one("#pin", Input).focus()
+            return
+        self.busy = True
+        self._say("Checking…")
+        self._sign_in(login, pin)
+
+    @work(thread=True, exclusive=True, group="sign-in", name="sign in")
+    def _sign_in(self, login: str, pin: str) -> None:
+        from console import people
+
+        desk = self._desk()
+        try:
+            actor = people.sign_in(desk.store, login, pin, desk.clock)
+        except FrontDeskError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self.dismiss, actor)
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        self._say(message, error=True)
+        pin = self.query_one("#pin", Input)
+        pin.value = ""
+        pin.focus()
+
+    def action_back(self) -> None:
+        if self.first_run:
+            return
+        self.query_one("#pin", Input).value = ""
+        self._say("")
+        self.query_one("#staff-list", OptionList).focus()
+
+    def _say(self, message: str, *, error: bool = False) -> None:
+        box = self.query_one("#sign-in-message", Static)
+        box.update(Text(message))
+        box.set_class(error, "-error")
+
+    # -- the first run -----------------------------------------------------------------
+
+    @on(Input.Changed, "#admin-name")
+    def _suggest_login(self, event: Input.Changed) -> None:
+        from console.people import suggest_login
+
+        if not self._login_edited:
+            login = self.query_one("#admin-login", Input)
+            login.value = suggest_login(event.value)
+
+    @on(Input.Changed, "#admin-login")
+    def _login_typed(self, event: Input.Changed) -> None:
+        from console.people import suggest_login
+
+        name = self.query_one("#admin-name", Input).value
+        self._login_edited = event.value != suggest_login(name)
+
+    @on(Input.Submitted, "#admin-name, #admin-login, #admin-pin")
+    def _next_field(self, _event: Input.Submitted) -> None:
+        self.focus_next()
+
+    @on(Input.Submitted, "#admin-pin2")
+    def _admin_done(self, _event: Input.Submitted) -> None:
+        self.action_submit()
+
+    def _create_admin(self) -> None:
+        from console.errors import InputError
+        from console.people import check_login, check_name, check_pin
+
+        name = self.query_one("#admin-name", Input).value
+        login = self.query_one("#admin-login", Input).value
+        pin = self.query_one("#admin-pin", Input).value
+        again = self.query_one("#admin-pin2", Input).value
+        try:
+            name = check_name(name)
+            login = check_login(login)
+            check_pin(pin)
+            if pin != again:
+                raise InputError("the two PINs differ: type the same PIN twice")
+        except FrontDeskError as exc:
+            self._say(str(exc), error=True)
+            return
+        self.busy = True
+        self._say("Creating the admin…")
+        self._make_admin(name, login, pin)
+
+    @work(thread=True, exclusive=True, group="sign-in", name="create the first admin")
+    def _make_admin(self, name: str, login: str, pin: str) -> None:
+        from console import people
+
+        desk = self._desk()
+        try:
+            actor = people.create_first_admin(desk.store, name, login, pin, desk.clock)
+        except FrontDeskError as exc:
+            self.app.call_from_thread(self._admin_failed, str(exc))
+            return
+        self.app.call_from_thread(self.dismiss, actor)
+
+    def _admin_failed(self, message: str) -> None:
+        self.busy = False
+        self._say(message, error=True)
+        self._load()  # someone else may have made the first admin meanwhile

@@ -1,0 +1,50 @@
+"""A one-line prompt (queue filters, "as at"): dismisses with the text, or None."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+
+class TextDialog(ModalScreen[str | None]):
+    """Ask for one line of text. Enter dismisses with it (possibly empty); Escape with None."""
+
+    CSS_PATH = "text_dialog.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="text.cancel", tooltip="Close without changing"),
+    ]
+
+    def __init__(
+        self, title: str, prompt: str, *, value: str = "", placeholder: str = "", hint: str = ""
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.prompt = prompt
+        self.value = value
+        self.placeholder = placeholder
+        self.hint = hint
+
+    def compose(self) -> Any:
+        with Vertical(id="text-box") as box:
+            box.border_title = self.title_text
+            yield Label(self.prompt, id="text-prompt", markup=False)
+            yield Input(value=self.value, placeholder=self.placeholder, id="text-input")
+            yield Static(
+                self.hint or "Enter to apply (empty clears it); Escape to cancel.",
+                id="text-hint",
+                markup=False,
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#text-input", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

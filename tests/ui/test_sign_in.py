@@ -1,0 +1,179 @@
+"""Signing in at the desk, and the first run that creates the first admin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+from textual.widgets import Input, OptionList, Static
+
+from console import people
+from console.clock import FrozenClock
+from console.desk import Actor, Desk
+from console.models import Event, Staff
+from console.profiles import load_profile
+from console.store import Store, open_store
+from screens.app import FrontDeskApp
+from screens.sign_in import SignInScreen
+from tests.conftest import settle
+
+PIN = "2580"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "f.db")
+
+
+@pytest.fixture
+def seat(db: str) -> Iterator[Store]:
+    store = open_store(db)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def team(seat: Store, clock: FrozenClock) -> Actor:
+    """An admin and two handlers, each with a PIN; returns the admin."""
+    admin = people.create_first_admin(seat, "Ada Admin", "aadmin", "7391", clock)
+    desk = Desk(seat, load_profile("bha"), clock, admin)
+    people.add_staff(desk, "Hamish Bell", "hbell", "handler", PIN, team="Calls")
+    people.add_staff(desk, "Isla Kerr", "ikerr", "reception", "4711", team="Front")
+    return admin
+
+
+def make_app(db: str, clock: FrozenClock) -> FrontDeskApp:
+    return FrontDeskApp(db=db, clock=clock, actor=None, start="staff")
+
+
+def message(app: FrontDeskApp) -> str:
+    return str(app.screen.query_one("#sign-in-message", Static).render())
+
+
+async def type_text(pilot: Any, text: str) -> None:
+    for ch in text:
+        await pilot.press(ch)
+
+
+async def test_pick_a_name_and_sign_in(
+    db: str, clock: FrozenClock, team: Actor, seat: Store
+) -> None:
+    app = make_app(db, clock)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SignInScreen)
+        names = screen.query_one("#staff-list", OptionList)
+        assert [str(names.get_option_at_index(i).prompt).split("  ")[0] for i in range(3)] == [
+            "Ada Admin",
+            "Hamish Bell",
+            "Isla Kerr",
+        ]
+        await pilot.press("h")  # type-ahead jumps to Hamish
+        await pilot.press("enter")
+        assert screen.focused is screen.query_one("#pin", Input)
+        pin_box = screen.query_one("#pin", Input)
+        assert pin_box.password
+        await type_text(pilot, PIN)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.desk is not None and app.desk.actor is not None
+        assert app.desk.actor.login == "hbell"
+        assert not isinstance(app.screen, SignInScreen)
+    with seat.read() as session:
+        last = session.exec(select(Event).where(Event.action == "signed_in")).all()[-1]
+        assert last.staff_id == app.desk.actor.id
+
+
+async def test_wrong_pins_then_locked(
+    db: str, clock: FrozenClock, team: Actor, seat: Store
+) -> None:
+    app = make_app(db, clock)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "enter")  # Hamish Bell
+        for left in (4, 3, 2, 1):
+            await type_text(pilot, "9999")
+            await pilot.press("enter")
+            await settle(pilot)
+            assert f"{left} tr" in message(app)
+            assert app.screen.query_one("#pin", Input).value == ""  # cleared for the next try
+        await type_text(pilot, "9999")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "locked" in message(app) and "until 10:05:00" in message(app)
+        await type_text(pilot, PIN)  # even the right PIN waits out the lock
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert "until 10:05:00" in message(app)
+    with seat.read() as session:
+        row = session.exec(select(Staff).where(Staff.login == "hbell")).one()
+        assert row.locked_until is not None
+
+
+async def test_digits_in_the_list_go_to_the_pin(db: str, clock: FrozenClock, team: Actor) -> None:
+    app = make_app(db, clock)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")  # Isla Kerr
+        await type_text(pilot, "4711")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.desk is not None and app.desk.actor is not None
+        assert app.desk.actor.login == "ikerr"
+
+
+async def test_first_run_creates_the_admin(db: str, clock: FrozenClock, seat: Store) -> None:
+    app = make_app(db, clock)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SignInScreen) and screen.first_run
+        await type_text(pilot, "Ann Smith")
+        assert screen.query_one("#admin-login", Input).value == "asmith"
+        await pilot.press("enter", "enter")  # name, login (suggested)
+        await type_text(pilot, "1234")
+        await pilot.press("enter")
+        await type_text(pilot, "1234")
+        await pilot.press("enter")
+        assert "run of digits" in message(app)  # refused before anything is written
+        for field in ("#admin-pin", "#admin-pin2"):
+            screen.query_one(field, Input).value = ""
+        screen.query_one("#admin-pin", Input).focus()
+        await type_text(pilot, "7391")
+        await pilot.press("enter")
+        await type_text(pilot, "7390")
+        await pilot.press("enter")
+        assert "differ" in message(app)
+        screen.query_one("#admin-pin2", Input).value = ""
+        screen.query_one("#admin-pin2", Input).focus()
+        await type_text(pilot, "7391")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.desk is not None and app.desk.actor is not None
+        assert (app.desk.actor.login, app.desk.actor.role) == ("asmith", "admin")
+    assert not people.first_run_needed(seat)
+    assert people.sign_in(seat, "asmith", "7391", clock).name == "Ann Smith"
+
+
+def test_sign_in_screen_snapshot(
+    snap_compare: Any, db: str, clock: FrozenClock, team: Actor
+) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await type_text(pilot, "99")
+
+    assert snap_compare(make_app(db, clock), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_first_run_snapshot(snap_compare: Any, db: str, clock: FrozenClock) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await type_text(pilot, "Ann Smith")
+
+    assert snap_compare(make_app(db, clock), terminal_size=(100, 34), run_before=run_before)
