@@ -199,15 +199,21 @@ def _check_notes(notes: str) -> str:
     return notes
 
 
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # nothing the console logs happened before this
+
+
 def _aware(value: datetime | None, what: str) -> datetime | None:
     if value is None:
         return None
     if not isinstance(value, datetime):
         raise InputError(f"{what} must be a date and time, not {value!r}")
     try:
-        return as_utc(value)
+        moment = as_utc(value)
     except (OverflowError, ValueError) as exc:
         raise InputError(f"{what} {value} is not a usable date and time: {exc}") from None
+    if moment < EARLIEST:
+        raise InputError(f"{what} {value} is before the year 2000: check the date")
+    return moment
 
 
 def _customer_for(session: object, customer_id: int | None, acknowledged: bool) -> Customer | None:
@@ -216,8 +222,12 @@ def _customer_for(session: object, customer_id: int | None, acknowledged: bool) 
     assert isinstance(session, Session)
     if customer_id is None:
         return None
-    if not isinstance(customer_id, int) or isinstance(customer_id, bool):
-        raise InputError(f"customer id must be a whole number, not {customer_id!r}")
+    if (
+        not isinstance(customer_id, int)
+        or isinstance(customer_id, bool)
+        or not 0 < customer_id < 2**63
+    ):
+        raise InputError(f"customer id must be a positive whole number, not {customer_id!r}")
     customer = session.get(Customer, customer_id)
     if customer is None or customer.anonymised:
         raise NotFound(

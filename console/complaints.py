@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from console import tasks
 from console.clock import local
 from console.correspondence import add_contact, resolve_received, task_details
-from console.customers import check_restriction, resolve
+from console.customers import check_restriction, get_row, resolve
 from console.desk import HANDLERS, Desk
 from console.errors import InputError, NotFound
 from console.models import CHANNELS, Contact, Customer, Staff, Task
@@ -260,7 +260,7 @@ def _contact_view(contact: Contact, customer: Customer) -> ComplaintView:
 
 
 def _complaint_task(session: Session, desk: Desk, task_id: int) -> Task:
-    task = session.get(Task, task_id)
+    task = get_row(session, Task, task_id)
     if task is None:
         raise NotFound(f"no task #{task_id}: choose the complaint again")
     uses = ("complaint_stage1", "complaint_stage1_extended", "complaint_stage2")
@@ -480,7 +480,7 @@ def escalate_frontline(desk: Desk, contact_id: int, *, reason: str) -> Complaint
     )
     slug = slug_for(desk, "complaint_stage2")
     with desk.store.write() as session:
-        contact = session.get(Contact, contact_id)
+        contact = get_row(session, Contact, contact_id)
         record = dict((contact.details or {}).get("complaint") or {}) if contact else {}
         if contact is None or record.get("stage") != 0:
             raise NotFound(f"contact {contact_id} is not a complaint resolved at the front line")
@@ -578,7 +578,7 @@ def frontline(desk: Desk, contact_id: int) -> ComplaintView:
     """A frontline resolution, by its contact."""
     desk.require(*HANDLERS)
     with desk.store.read() as session:
-        contact = session.get(Contact, contact_id)
+        contact = get_row(session, Contact, contact_id)
         if contact is None or (contact.details or {}).get("complaint", {}).get("stage") != 0:
             raise NotFound(f"contact {contact_id} is not a complaint resolved at the front line")
         return _contact_view(contact, resolve(session, contact.customer_id or 0))

@@ -77,6 +77,16 @@ def letter_received_at(desk: Desk, stamped: date) -> datetime:
     return min(at, desk.now())
 
 
+def utc_instant(moment: datetime, what: str) -> datetime:
+    """An instant from outside as aware UTC (naive: Europe/London); refuses the calendar's ends."""
+    try:
+        instant = as_utc(moment)
+        local(instant)  # must also exist in local time
+    except (OverflowError, ValueError):
+        raise InputError(f"{what} {moment} is not a date and time that can be used") from None
+    return instant
+
+
 def resolve_received(
     desk: Desk,
     received: date | datetime | str | None,
@@ -95,7 +105,7 @@ def resolve_received(
     if received is None or (isinstance(received, str) and not received.strip() and at is None):
         return now
     if isinstance(received, datetime):
-        instant = as_utc(received)
+        instant = utc_instant(received, what)
         day = local_day(instant)
     else:
         day = parse_day(received, what)

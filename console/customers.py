@@ -179,8 +179,18 @@ CHANNEL_LABELS = {
     "home_visit": "Home visit",
 }
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 
@@ -270,6 +280,16 @@ def parse_time(value: time | str, what: str = "the time") -> time:
     return time(hour, minute)
 
 
+MAX_ID = 2**63 - 1  # the largest row id SQLite and PostgreSQL can hold
+
+
+def get_row(session: Session, model: Any, row_id: object) -> Any:
+    """``session.get`` for an id from outside: None for anything that cannot be a row id."""
+    if isinstance(row_id, bool) or not isinstance(row_id, int) or not 0 < row_id <= MAX_ID:
+        return None
+    return session.get(model, row_id)
+
+
 def _reference_is(ref: str) -> Any:
     column: Any = Customer.reference
     return or_(column == ref, column == ref.upper())
@@ -278,7 +298,7 @@ def _reference_is(ref: str) -> Any:
 def resolve(session: Session, customer: int | str) -> Customer:
     """The customer row by id or reference, in the caller's session; NotFound says what to do."""
     if isinstance(customer, int) and not isinstance(customer, bool):
-        row = session.get(Customer, customer)
+        row = get_row(session, Customer, customer)
         if row is None:
             raise NotFound(f"no customer with id {customer}: search for the customer again")
         return row

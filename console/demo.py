@@ -24,8 +24,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlmodel import col
 
-from console.calendar import local_instant, office_hours, working_calendar
+from console.calendar import local_instant, next_opening, office_hours, working_calendar
 from console.clock import LONDON
 from console.customers import search_text
 from console.deadlines import due_at
@@ -178,6 +179,9 @@ COMPLAINTS = (
 )
 STAGE1_OUTCOMES = ("resolved", "upheld", "partially upheld", "not upheld")
 STAGE2_OUTCOMES = ("upheld", "partially upheld", "not upheld")
+ROOT_CAUSES = ("communication", "process not followed", "contractor", "staff training")
+# What the caller wanted, weighted; `_follow_up` turns each into the outcome kind and the
+# details console/outcomes.py records (callback_routine, repair_urgent, complaint_frontline, ...).
 CALL_OUTCOMES = (
     ("resolved", 52),
     ("callback", 12),
@@ -188,22 +192,12 @@ CALL_OUTCOMES = (
     ("transferred", 10),
 )
 HOURLY_WEIGHT = {8: 0.6, 9: 1.6, 10: 1.8, 11: 1.4, 12: 0.9, 13: 0.8, 14: 1.0, 15: 0.9, 16: 0.6}
-DONE_OUTCOME = {
-    "callback_routine": "called back",
-    "callback_urgent": "called back",
-    "acknowledge": "acknowledged",
-    "reply_routine": "replied",
-    "reply_urgent": "replied",
-    "letter_follow_up": "replied",
-    "statutory_response": "decision sent",
-    "repair_emergency": "attended",
-    "repair_urgent": "attended",
-    "repair_routine": "attended",
-    "alternative_format": "sent in the format asked for",
-    "housing_application": "application processed",
-    "subject_access": "information sent",
-    "foi": "response issued",
+DONE_OUTCOME = {  # console.tasks.OUTCOMES words
+    "callback": ("called back", "called back", "called back", "no answer: message left"),
+    "repair": ("completed", "attended", "completed"),
+    "": ("done", "done", "customer contacted"),
 }
+ABANDONED = "abandoned"  # Contact.outcome of a call nobody answered / a visitor who left unseen
 
 
 def demo_staff(profile: Profile) -> tuple[DemoStaff, ...]:
@@ -312,6 +306,7 @@ class _TaskSpec:
     parent: int | None = None  # index into the task list (stage 2 under stage 1)
     force_done_at: datetime | None = None
     outcome: str = ""
+    team: str | None = None  # None: the commitment's own team
 
 
 class _Builder:
@@ -338,7 +333,9 @@ class _Builder:
     def _staff(self, conn: Any, pin_hash: str) -> tuple[tuple[DemoStaff, ...], tuple[str, ...]]:
         team = demo_staff(self.profile)
         logins = [s.login for s in team]
-        rows = conn.execute(select(Staff.id, Staff.login).where(Staff.login.in_(logins))).all()  # type: ignore[attr-defined]
+        rows = conn.execute(
+            select(col(Staff.id), col(Staff.login)).where(col(Staff.login).in_(logins))
+        ).all()
         have = {login: sid for sid, login in rows}
         created = self.days[0] - timedelta(days=60)
         at = local_instant(created, datetime.min.time().replace(hour=9))
@@ -359,7 +356,7 @@ class _Builder:
         if new:
             ids = (
                 conn.execute(
-                    insert(Staff).returning(Staff.id, sort_by_parameter_order=True),
+                    insert(Staff).returning(col(Staff.id), sort_by_parameter_order=True),
                     new,  # type: ignore[arg-type]
                 )
                 .scalars()
@@ -368,6 +365,7 @@ class _Builder:
             for row, sid in zip(new, ids, strict=True):
                 have[row["login"]] = sid
         self.staff_id = have
+        self.staff_names = {have[s.login]: s.name for s in team}
         by_role: dict[str, list[int]] = {}
         for s in team:
             by_role.setdefault(s.role, []).append(have[s.login])
@@ -438,7 +436,7 @@ class _Builder:
             rows.append(row)
         ids = (
             conn.execute(
-                insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
+                insert(Customer).returning(col(Customer.id), sort_by_parameter_order=True),
                 rows,  # type: ignore[arg-type]
             )
             .scalars()
@@ -553,14 +551,20 @@ class _Builder:
         return self.rng.choice(NOTES.get(category, NOTES["other"]))
 
     def _outcome(self) -> str:
-        outcome = self.rng.choices(
-            [o for o, _ in CALL_OUTCOMES], weights=[w for _, w in CALL_OUTCOMES]
-        )[0]
-        if outcome == "repair" and not self.profile.has("repair_routine"):
+        """What a caller wanted (an intent; `_follow_up` records it as an outcome kind)."""
+        return self._possible(
+            self.rng.choices([o for o, _ in CALL_OUTCOMES], weights=[w for _, w in CALL_OUTCOMES])[
+                0
+            ]
+        )
+
+    def _possible(self, intent: str) -> str:
+        """Weslo has no repair or complaint standards: those enquiries are referred instead."""
+        if intent == "repair" and not self.profile.has("repair_routine"):
             return "referred"
-        if outcome.startswith("complaint") and not self.profile.has("complaint_stage1"):
+        if intent.startswith("complaint") and not self.profile.has("complaint_stage1"):
             return "referred"
-        return outcome
+        return intent
 
     def _answer_seconds(self) -> float:
         target = self.answer_target
@@ -582,7 +586,7 @@ class _Builder:
                     received_at=received,
                     ended_at=received + timedelta(seconds=waited),
                     abandoned=True,
-                    outcome="abandoned",
+                    outcome=ABANDONED,
                     details={"caller": self._phone(customer)},
                 )
                 continue
@@ -604,54 +608,110 @@ class _Builder:
                 ended_at=ended,
                 answer_seconds=answer,
                 category=category,
-                outcome=outcome,
-                notes=self._note(category) if outcome != "repair" else "",
+                notes=self._note(category),
                 details={"caller": self._phone(customer)},
                 created_at=ended,
             )
-            self._follow_up(index, outcome, ended)
+            self._follow_up(index, outcome)
 
     def _phone(self, customer: int | None) -> str:
         if customer is None:
             return f"07{self.rng.randint(100, 999)} {self.rng.randint(100000, 999999)}"
         return self.phones[customer]
 
-    def _follow_up(self, index: int, outcome: str, at: datetime) -> None:
-        """The tasks an outcome promises (call back, repair, complaint)."""
+    def _follow_up(self, index: int, intent: str) -> None:
+        """Record how the contact ended as console/outcomes.py does, with the tasks it promises.
+
+        The tasks are received at the contact's `received_at`: the clock starts when
+        the customer made contact.
+        """
         rng = self.rng
         row = self.contacts[index]
-        if outcome == "callback":
-            use = "callback_urgent" if rng.random() < 0.2 else "callback_routine"
-            self._task(use, at, index, title=f"Call back: {row['notes'] or 'enquiry'}")
-        elif outcome == "repair":
+        at: datetime = row["received_at"]
+        channel = row["channel"]
+        details: dict[str, Any] = dict(row["details"])
+        kind = intent
+        category = self.profile.category(row["category"]) if row["category"] else None
+        team = category.team if category else ""
+        if intent == "callback":
+            urgent = rng.random() < 0.2
+            one_kind = self.profile.slug_for("callback_urgent") == self.profile.slug_for(
+                "callback_routine"
+            )
+            use = "callback_urgent" if urgent else "callback_routine"
+            kind = "callback" if one_kind else use
+            self._task(
+                use,
+                at,
+                index,
+                title=f"call back: {row['notes']}",
+                details={"channel": channel},
+                team=team or None,
+            )
+        elif intent == "referred":
+            details["referred_to"] = {"to": team, "staff_id": None, "team": team, "urgent": False}
+            self._task(
+                "callback_routine",
+                at,
+                index,
+                title=f"call back: referred to {team}",
+                details={"referred": True, "referred_by": row["staff_id"], "channel": channel},
+                team=team or None,
+            )
+        elif intent == "repair":
             priority = rng.choices(("emergency", "urgent", "routine"), weights=(12, 33, 55))[0]
+            kind = f"repair_{priority}"
             what = rng.choice(REPAIRS[priority])
             row["notes"] = what
-            self._task(f"repair_{priority}", at, index, title=what, details={"priority": priority})
-        elif outcome in ("complaint-frontline", "complaint-stage1"):
-            self._complaint(index, at, frontline=outcome == "complaint-frontline")
-
-    def _complaint(self, index: int, at: datetime, *, frontline: bool) -> None:
-        rng = self.rng
-        subject, service = rng.choice(COMPLAINTS)
-        row = self.contacts[index]
-        row["notes"] = f"Complaint: {subject.lower()}"
-        details = {"stage": 1, "subject": subject, "service": service, "outcome": ""}
-        if frontline:
-            done = at + timedelta(minutes=rng.randint(20, 240))
-            outcome = rng.choice(("resolved", "upheld", "partially upheld"))
-            details["outcome"] = outcome
+            self._task(
+                kind, at, index, title=what, details={"priority": priority, "channel": channel}
+            )
+        elif intent == "complaint-frontline":
+            kind = "complaint_frontline"
+            subject, service = rng.choice(COMPLAINTS)
+            row["notes"] = subject
+            outcome = rng.choice(("resolved", "resolved", "upheld", "partially upheld"))
+            staff = row["staff_id"]
+            details["complaint"] = {
+                "stage": 0,
+                "resolution": "frontline",
+                "subject": subject,
+                "service": service,
+                "kind": "complaint",
+                "channel": channel,
+                "received": at.astimezone(LONDON).date().isoformat(),
+                "outcome": outcome,
+                "frontline": {
+                    "outcome": outcome,
+                    "actions": "Apologised and put right on the call",
+                    "closed": at.astimezone(LONDON).date().isoformat(),
+                    "handler": self.staff_names.get(staff, ""),
+                    "handler_id": staff,
+                    "root_cause": rng.choice(ROOT_CAUSES) if outcome != "resolved" else "",
+                },
+            }
+        elif intent == "complaint-stage1":
+            kind = "complaint_stage1"
+            subject, service = rng.choice(COMPLAINTS)
+            row["notes"] = subject
+            details["complaint"] = {"stage": 1, "subject": subject, "service": service}
             self._task(
                 "complaint_stage1",
                 at,
                 index,
-                title=subject,
-                details=details,
-                force_done_at=min(done, self.now),
-                outcome=outcome,
+                title=f"stage 1 complaint: {subject}",
+                details={
+                    "stage": 1,
+                    "subject": subject,
+                    "service": service,
+                    "channel": channel,
+                    "outcome": "",
+                },
             )
-            return
-        self._task("complaint_stage1", at, index, title=subject, details=details)
+        elif intent == "transferred":
+            details["transferred_to"] = {"to": team, "staff_id": None, "team": team}
+        row["outcome"] = kind
+        row["details"] = details
 
     def _visits(self, day: date) -> None:
         rng = self.rng
@@ -673,7 +733,7 @@ class _Builder:
                     visitor_name=visitor,
                     left_at=arrived + timedelta(seconds=rng.randint(240, 900)),
                     left_unseen=True,
-                    outcome="abandoned",
+                    outcome=ABANDONED,
                     category="other",
                 )
                 continue
@@ -698,14 +758,12 @@ class _Builder:
                 left = second_seen + timedelta(seconds=rng.randint(300, 1200))
             if left > self.now:
                 continue  # still in the building: the board shows today's waiting visitors below
-            outcome = rng.choices(
-                ("resolved", "callback", "referred", "repair", "complaint-stage1"),
-                weights=(60, 12, 14, 10, 4),
-            )[0]
-            if outcome == "repair" and not self.profile.has("repair_routine"):
-                outcome = "referred"
-            if outcome.startswith("complaint") and not self.profile.has("complaint_stage1"):
-                outcome = "referred"
+            outcome = self._possible(
+                rng.choices(
+                    ("resolved", "callback", "referred", "repair", "complaint-stage1"),
+                    weights=(60, 12, 14, 10, 4),
+                )[0]
+            )
             category = self._category(outcome)
             index = self._contact(
                 channel="visit",
@@ -720,16 +778,16 @@ class _Builder:
                 second_seen_by_id=second_by,
                 left_at=left,
                 category=category,
-                outcome=outcome,
                 notes=self._note(category),
                 created_at=left,
             )
             if category == "housing-registration" and rng.random() < 0.5:
+                self.contacts[index]["outcome"] = "resolved"
                 self._task(
-                    "housing_application", left, index, title="Housing application handed in"
+                    "housing_application", arrived, index, title="Housing application handed in"
                 )
             else:
-                self._follow_up(index, outcome, left)
+                self._follow_up(index, outcome)
 
     def _waiting_now(self) -> None:
         """Two visitors in the building right now (only when the office is open)."""
@@ -775,49 +833,79 @@ class _Builder:
                 self._written_one(channel, received)
 
     def _written_one(self, channel: str, received: datetime) -> None:
+        """Like console/correspondence.py: an acknowledgement and a reply (a letter also a
+        follow-up call or visit); some report a repair or make a complaint instead."""
         rng = self.rng
-        customer = self._customer(anonymous=0.05)
         staff = rng.choice(self.reception if channel == "letter" else self.handlers)
+        if channel == "voicemail":
+            customer = self._customer(anonymous=0.2)
+            category = self._category("resolved")
+            index = self._contact(
+                channel=channel,
+                customer_id=customer,
+                staff_id=staff,
+                received_at=received,
+                category=category,
+                notes=self._note(category),
+            )
+            self._follow_up(index, "callback")
+            return
+        customer = rng.choice(self.customer_ids)  # correspondence always has a sender
         roll = rng.random()
-        outcome, category = "resolved", self._category("resolved")
-        if channel != "voicemail" and roll < 0.12:
-            outcome = "repair" if self.profile.has("repair_routine") else "referred"
-            category = self._category(outcome)
-        elif channel in ("email", "letter") and roll < 0.16:
-            outcome = "complaint-stage1" if self.profile.has("complaint_stage1") else "referred"
-            category = self._category(outcome)
-        elif roll < 0.55:
-            outcome = "referred"
+        if roll < 0.12 or (channel in ("email", "letter") and roll < 0.16):
+            intent = self._possible("repair" if roll < 0.12 else "complaint-stage1")
+            category = self._category(intent)
+            index = self._contact(
+                channel=channel,
+                customer_id=customer,
+                staff_id=staff,
+                received_at=received,
+                category=category,
+                notes=self._note(category),
+            )
+            self._follow_up(index, intent)
+            return
+        category = self._category("resolved")
+        subject = self._note(category)
+        urgent = rng.random() < 0.15
         index = self._contact(
             channel=channel,
             customer_id=customer,
             staff_id=staff,
             received_at=received,
             category=category,
-            outcome=outcome,
-            notes=self._note(category),
+            notes=subject,
+            details={"subject": subject, "urgent": urgent},
         )
-        if channel == "voicemail":
-            self.contacts[index]["outcome"] = "callback"
+        word = {"email": "email", "social": "message", "letter": "letter"}[channel]
+        found = self.profile.category(category)
+        team = found.team if found else None
+        self._task(
+            "acknowledge",
+            received,
+            index,
+            title=f"acknowledge the {word}: {subject}",
+            details={"channel": channel},
+        )
+        statutory = category == "assignment-alteration" and self.profile.has("statutory_response")
+        use = "statutory_response" if statutory else ("reply_urgent" if urgent else "reply_routine")
+        self._task(
+            use,
+            received,
+            index,
+            title=f"reply to the {word}: {subject}",
+            team=team,
+            details={"channel": channel, **({"urgent": True} if urgent else {})},
+        )
+        if channel == "letter" and self.profile.has("letter_follow_up"):
             self._task(
-                "callback_routine",
+                "letter_follow_up",
                 received,
                 index,
-                title=f"Voicemail: {self.contacts[index]['notes']}",
+                team=team,
+                title=f"follow up the letter: {subject}: a phone call or an attempt to visit",
+                details={"channel": channel, "follow_up": True},
             )
-            return
-        self._task("acknowledge", received, index, title=f"Acknowledge {channel}")
-        if outcome == "referred":
-            use = (
-                "statutory_response"
-                if category == "assignment-alteration"
-                else ("reply_urgent" if rng.random() < 0.15 else "reply_routine")
-            )
-            if channel == "letter":
-                use = "letter_follow_up" if use == "reply_routine" else use
-            self._task(use, received, index, title=f"Reply: {self.contacts[index]['notes']}")
-        else:
-            self._follow_up(index, outcome, received)
 
     def _requests(self) -> None:
         """A few subject access and FOI requests, and alternative formats, over the stretch."""
@@ -839,10 +927,17 @@ class _Builder:
                     staff_id=self.admin,
                     received_at=moments[0],
                     category="other",
-                    outcome="referred",
                     notes=title,
+                    details={"subject": title, "urgent": False},
                 )
-                self._task(use, moments[0], index, title=title, staff_id=self.admin)
+                self._task(
+                    use,
+                    moments[0],
+                    index,
+                    title=title,
+                    staff_id=self.admin,
+                    details={"channel": channel},
+                )
         for customer in self.large_print[:3]:
             day = rng.choice(self.days)
             moments = self._moments(day, 1)
@@ -856,7 +951,7 @@ class _Builder:
                     ended_at=moments[0] + timedelta(seconds=200),
                     answer_seconds=6.0,
                     category="other",
-                    outcome="referred",
+                    outcome="resolved",
                     notes="Asked for the newsletter in large print",
                 )
                 self._task(
@@ -891,22 +986,28 @@ class _Builder:
     # -- promises ----------------------------------------------------------------------------
 
     def _settle(self, spec: _TaskSpec, due: datetime) -> tuple[str, datetime | None, str]:
-        """Status, completion instant and outcome: mostly on time, some late, some open."""
+        """Status, completion instant (in office hours) and outcome: mostly on time, some late,
+        some open."""
+        status, at, outcome = self._settle_any_time(spec, due)
+        if at is not None and spec.force_done_at is None:
+            opening = next_opening(self.profile, at)  # staff close tasks while the office is open
+            if opening < self.now and (opening <= due or at > due):
+                at = opening
+        return status, at, outcome
+
+    def _settle_any_time(self, spec: _TaskSpec, due: datetime) -> tuple[str, datetime | None, str]:
         rng = self.rng
         if spec.force_done_at is not None:
             return "done", spec.force_done_at, spec.outcome
-        outcome = DONE_OUTCOME.get(spec.use, "done")
+        family = next((k for k in ("callback", "repair") if spec.use.startswith(k)), "")
+        outcome = rng.choice(DONE_OUTCOME[family])
         if spec.use.startswith("complaint"):
             outcome = rng.choice(STAGE2_OUTCOMES if spec.parent is not None else STAGE1_OUTCOMES)
         window = due - spec.received
         if due <= self.now:
             roll = rng.random()
             if roll < 0.02:
-                return (
-                    "cancelled",
-                    spec.received + window * rng.uniform(0.1, 0.6),
-                    "cancelled: duplicate",
-                )
+                return "cancelled", spec.received + window * rng.uniform(0.1, 0.6), "cancelled"
             if roll < 0.86:
                 return "done", spec.received + window * rng.uniform(0.05, 0.97), outcome
             if roll < 0.94:
@@ -941,12 +1042,17 @@ class _Builder:
             escalated = completed + timedelta(hours=rng.uniform(4, 96))
             if escalated >= self.now:
                 continue
-            details = {**spec.details, "stage": 2, "outcome": "", "escalated_from": "stage 1"}
+            details = {
+                **spec.details,
+                "stage": 2,
+                "outcome": "",
+                "escalation_note": "the customer is unhappy with the stage 1 response",
+            }  # "escalated_from" (the stage 1 task id) is added once that id is known
             self._task(
                 "complaint_stage2",
                 escalated,
                 spec.contact,
-                title=spec.title,
+                title=spec.title.replace("stage 1 complaint", "stage 2 complaint", 1),
                 details=details,
                 parent=i,
                 customer_id=spec.customer_id,
@@ -973,8 +1079,22 @@ class _Builder:
                 done[i] = self._settle(spec, due)
             status, completed, outcome = done[i]
             details = dict(spec.details)
+            if spec.parent is not None:
+                details["escalated_from"] = task_ids[spec.parent]
+            note = "duplicate of another task" if status == "cancelled" else ""
             if "stage" in details and status == "done":
                 details["outcome"] = outcome
+                handler = spec.staff_id or self.lead
+                details["stage1" if details["stage"] == 1 else "stage2"] = {
+                    "outcome": outcome,
+                    "actions": "Investigated and wrote to the customer with the decision",
+                    "closed": completed.astimezone(LONDON).date().isoformat() if completed else "",
+                    "handler": self.staff_names.get(handler, ""),
+                    "handler_id": handler,
+                    "root_cause": (
+                        rng.choice(ROOT_CAUSES) if outcome in ("upheld", "partially upheld") else ""
+                    ),
+                }
             if status == "open":
                 assignee = spec.staff_id if rng.random() < 0.6 else None
             else:
@@ -990,9 +1110,9 @@ class _Builder:
                     "due_at": due,
                     "status": status,
                     "assignee_id": assignee,
-                    "team": commitment.team,
+                    "team": commitment.team if spec.team is None else spec.team,
                     "outcome": outcome if status != "open" else "",
-                    "note": "",
+                    "note": note,
                     "completed_at": completed,
                     "created_by_id": spec.staff_id,
                     "original_due_at": None,
@@ -1019,7 +1139,7 @@ class _Builder:
         self._waiting_now()
         contact_ids: list[int] = list(
             conn.execute(
-                insert(Contact).returning(Contact.id, sort_by_parameter_order=True),  # type: ignore[arg-type]
+                insert(Contact).returning(col(Contact.id), sort_by_parameter_order=True),
                 self.contacts,
             ).scalars()
         )
@@ -1034,7 +1154,7 @@ class _Builder:
         self._escalations(done)
         rows = self._task_rows(contact_ids, 0, parents, done, task_ids)
         ids = (
-            conn.execute(insert(Task).returning(Task.id, sort_by_parameter_order=True), rows)
+            conn.execute(insert(Task).returning(col(Task.id), sort_by_parameter_order=True), rows)
             .scalars()
             .all()
         )  # type: ignore[arg-type]

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import select
 
 from console.calendar import local_instant
-from console.clock import as_utc, local
-from console.correspondence import add_contact
-from console.customers import check_restriction, parse_day, parse_time, resolve
+from console.clock import local
+from console.correspondence import add_contact, utc_instant
+from console.customers import check_restriction, get_row, parse_day, parse_time, resolve
 from console.deadlines import notice_ok
 from console.desk import HANDLERS, Desk
 from console.errors import InputError, NotFound
@@ -207,14 +207,14 @@ def record_visit(
         if not id_shown:
             warnings.append("identification must be shown on every visit: this visit is flagged")
     now = desk.now()
-    when = as_utc(visited_at) if visited_at is not None else now
+    when = utc_instant(visited_at, "the visit time") if visited_at is not None else now
     if when > now:
         raise InputError("a visit is recorded after it happens: the time given is in the future")
     if contact_id is None and customer is None:
         raise InputError("choose the booked visit, or the customer for a visit not booked here")
     with desk.store.write() as session:
         if contact_id is not None:
-            contact = session.get(Contact, contact_id)
+            contact = get_row(session, Contact, contact_id)
             if contact is None or contact.channel != "home_visit":
                 raise NotFound(f"no home visit with id {contact_id}: choose the visit again")
             if contact.outcome != "booked":
@@ -271,7 +271,7 @@ def cancel_visit(desk: Desk, contact_id: int, *, reason: str) -> VisitView:
     if not reason:
         raise InputError("say why the visit is cancelled")
     with desk.store.write() as session:
-        contact = session.get(Contact, contact_id)
+        contact = get_row(session, Contact, contact_id)
         if contact is None or contact.channel != "home_visit":
             raise NotFound(f"no home visit with id {contact_id}: choose the visit again")
         if contact.outcome != "booked":

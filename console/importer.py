@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlmodel import col
 
 from console.clock import LONDON
 from console.errors import InputError
@@ -97,7 +98,7 @@ class ImportResult:
 
     @property
     def exit_status(self) -> int:
-        """0 when nothing went wrong (even if every row was already there); 1 when any row was bad."""
+        """0 when no row was bad (even if every one was already there); 1 when any row was bad."""
         return 1 if self.bad else 0
 
 
@@ -168,7 +169,8 @@ def parse_asterisk_row(row: list[str], line: int) -> CallRecord:
         answered = None
     else:
         raise RowError(
-            f"unknown disposition '{f['disposition']}' (expected ANSWERED, NO ANSWER, BUSY or FAILED)"
+            f"unknown disposition '{f['disposition']}' "
+            "(expected ANSWERED, NO ANSWER, BUSY or FAILED)"
         )
     _check_order(started, answered, ended)
     uniqueid = f["uniqueid"].strip()
@@ -264,7 +266,8 @@ def parse_calls(text: str, fmt: str = "auto") -> ParsedFile:
         missing = [c for c in PLAIN_COLUMNS if c not in header]
         if "answered_at" in missing:
             raise InputError(
-                "the plain CSV header has no answered_at column: it tells answered calls from abandoned ones"
+                "the plain CSV header has no answered_at column: "
+                "it tells answered calls from abandoned ones"
             )
         for line, row in rows[1:]:
             try:
@@ -307,8 +310,8 @@ def _digits(phone: str) -> str:
 def _phone_book(session: Any) -> dict[str, int]:
     """Phone digits -> customer id, for numbers exactly one customer has."""
     owners: dict[str, set[int]] = {}
-    stmt = select(Customer.id, Customer.phone, Customer.phone_alt).where(
-        Customer.anonymised == False  # noqa: E712
+    stmt = select(col(Customer.id), col(Customer.phone), col(Customer.phone_alt)).where(
+        col(Customer.anonymised).is_(False)
     )
     for cid, phone, alt in session.execute(stmt):
         for number in (phone, alt):
@@ -323,7 +326,7 @@ def _existing(session: Any, ids: Iterable[str]) -> set[str]:
     wanted = list(ids)
     for i in range(0, len(wanted), 500):
         chunk = wanted[i : i + 500]
-        stmt = select(Contact.external_id).where(Contact.external_id.in_(chunk))  # type: ignore[union-attr]
+        stmt = select(col(Contact.external_id)).where(col(Contact.external_id).in_(chunk))
         found.update(str(x) for x in session.execute(stmt).scalars())
     return found
 
@@ -352,7 +355,7 @@ def read_text(path: str | Path) -> tuple[str, str]:
 def import_calls(
     store: Store, text: str, *, fmt: str = "auto", source: str = "", now: datetime
 ) -> ImportResult:
-    """Parse and store the calls in `text` in one transaction; already-imported calls are skipped."""
+    """Parse and store the calls in `text` in one transaction; calls already there are skipped."""
     parsed = parse_calls(text, fmt)
     records = parsed.records
     imported = staff_matched = customers_matched = abandoned = 0
@@ -370,7 +373,7 @@ def import_calls(
             duplicates += len(records) - len(fresh)
             logins = {
                 str(login).lower(): sid
-                for sid, login in session.execute(select(Staff.id, Staff.login))
+                for sid, login in session.execute(select(col(Staff.id), col(Staff.login)))
             }
             phones = _phone_book(session) if fresh else {}
             rows = []

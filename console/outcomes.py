@@ -215,6 +215,14 @@ def check_outcome(profile: Profile, outcome: Outcome) -> None:
             f"the {profile.short_name} profile has no standard for '{k.label}': "
             "choose another outcome"
         )
+    staff = outcome.to_staff_id
+    if staff is not None and (
+        not isinstance(staff, int) or isinstance(staff, bool) or not 0 < staff < 2**63
+    ):
+        raise InputError(f"colleague id must be a positive whole number, not {staff!r}")
+    for text in (outcome.to_team, outcome.to_name, outcome.subject, outcome.service):
+        if not isinstance(text, str):
+            raise InputError(f"expected text, not {text!r}")
     if outcome.kind == "referred":
         if outcome.to_staff_id is None and not outcome.to_team.strip():
             raise InputError("a referral needs a colleague or a team: choose who will call back")
@@ -314,10 +322,10 @@ def apply_outcome(desk: Desk, session: Session, contact: Contact, outcome: Outco
     elif kind == "referred":
         slug = slug_for(desk, "callback_urgent" if outcome.urgent else "callback_routine")
         if colleague is not None:
-            team = outcome.to_team.strip() or colleague.team
+            team = _clean(outcome.to_team) or colleague.team
             name = colleague.name
         else:
-            team = outcome.to_team.strip()
+            team = _clean(outcome.to_team)
             name = team
         referral = {
             "to": name,
@@ -356,8 +364,8 @@ def apply_outcome(desk: Desk, session: Session, contact: Contact, outcome: Outco
         )
     elif kind == "complaint_stage1":
         slug = slug_for(desk, "complaint_stage1")
-        subject = " ".join(outcome.subject.split())
-        service = " ".join(outcome.service.split()) or _service_of(desk, contact)
+        subject = _clean(outcome.subject)
+        service = _clean(outcome.service) or _service_of(desk, contact)
         details["complaint"] = {"stage": 1, "subject": subject, "service": service}
         tasks.append(
             open_task(
@@ -375,8 +383,8 @@ def apply_outcome(desk: Desk, session: Session, contact: Contact, outcome: Outco
             )
         )
     elif kind == "complaint_frontline":
-        subject = " ".join(outcome.subject.split())
-        service = " ".join(outcome.service.split()) or _service_of(desk, contact)
+        subject = _clean(outcome.subject)
+        service = _clean(outcome.service) or _service_of(desk, contact)
         details["complaint"] = {
             "stage": 0,
             "resolution": "frontline",
@@ -384,15 +392,15 @@ def apply_outcome(desk: Desk, session: Session, contact: Contact, outcome: Outco
             "service": service,
         }
     elif kind == "transferred":
-        to = outcome.to_name.strip()
+        to = _clean(outcome.to_name)
         if colleague is not None:
             to = colleague.name
         elif not to:
-            to = outcome.to_team.strip()
+            to = _clean(outcome.to_team)
         details["transferred_to"] = {
             "to": to,
             "staff_id": outcome.to_staff_id,
-            "team": outcome.to_team.strip(),
+            "team": _clean(outcome.to_team),
         }
 
     contact.outcome = kind
@@ -400,6 +408,11 @@ def apply_outcome(desk: Desk, session: Session, contact: Contact, outcome: Outco
     session.add(contact)
     session.flush()
     return tasks
+
+
+def _clean(text: str) -> str:
+    """One line of user text: NULs dropped (PostgreSQL refuses them), whitespace collapsed."""
+    return " ".join(text.replace("\x00", "").split())
 
 
 def _service_of(desk: Desk, contact: Contact) -> str:

@@ -243,7 +243,7 @@ def suggest_login(name: str) -> str:
 
 def _resolve(session: Session, staff: int | str) -> Staff:
     if isinstance(staff, int) and not isinstance(staff, bool):
-        row = session.get(Staff, staff)
+        row = session.get(Staff, staff) if 0 < staff < 2**63 else None
         if row is None:
             raise NotFound(f"no staff member with id {staff}: check the staff list")
         return row

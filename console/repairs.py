@@ -25,7 +25,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from console.correspondence import WRITTEN, Logged, add_contact, resolve_received, task_details
-from console.customers import check_restriction, needs_of, resolve
+from console.customers import check_restriction, get_row, needs_of, resolve
 from console.desk import HANDLERS, Desk
 from console.errors import InputError, NotFound
 from console.models import CHANNELS, Contact, Task
@@ -151,7 +151,7 @@ def issue_repair(desk: Desk, task_id: int, *, note: str = "") -> Logged:
     desk.require(*HANDLERS)
     now = desk.now()
     with desk.store.write() as session:
-        task = session.get(Task, task_id)
+        task = get_row(session, Task, task_id)
         if task is None:
             raise NotFound(f"no task with id {task_id}: choose the call back or reply again")
         details = dict(task.details or {})

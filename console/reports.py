@@ -51,6 +51,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Date, and_, case, cast, func, or_, select
@@ -208,7 +209,7 @@ class HourRow:
     hour: int  # local hour of day, 0-23
     offered: int
     answered: int
-    answered_within: int | None  # None: not kept by hour (see `average_answer_seconds`)
+    answered_within: int | None  # None where the profile sets no answer target
     average_answer_seconds: float | None
 
 
@@ -495,15 +496,9 @@ class _Builder:
     # queries ---------------------------------------------------------------------------
 
     def _within(self) -> Any:
-        t = {k: (-1 if v is None else v) for k, v in self.targets.items()}
-        return func.sum(
-            case(
-                (and_(S.c.metric == "call.answered", S.c.bucket <= t["answer"]), S.c.count),
-                (and_(S.c.metric == "visit.served", S.c.bucket <= t["serve"]), S.c.count),
-                (and_(S.c.metric == "visit.second", S.c.bucket <= t["second"]), S.c.count),
-                else_=0,
-            )
-        )
+        """Waits within the live targets: bucket 1 (the summary counts on the profile's targets)."""
+        timed = S.c.metric.in_(("call.answered", "visit.served", "visit.second"))
+        return func.sum(case((and_(timed, S.c.bucket == 1), S.c.count), else_=0))
 
     def _bucket_key(self) -> Any:
         """Buckets that name something (an hour, an outcome, escalated or not) are kept apart."""
@@ -523,8 +518,8 @@ class _Builder:
             func.sum(S.c.total),
             func.max(S.c.longest),
             self._within(),
-            func.sum(case((and_(done, S.c.bucket <= 5), S.c.count), else_=0)),
-            func.sum(case((and_(done, S.c.bucket <= 20), S.c.count), else_=0)),
+            func.sum(case((and_(done, S.c.bucket == 0), S.c.count), else_=0)),  # within 5 wd
+            func.sum(case((and_(done, S.c.bucket <= 1), S.c.count), else_=0)),  # within 20 wd
         )
 
     def summary(self, session: Any) -> tuple[Agg, Agg]:
@@ -819,12 +814,25 @@ class _Builder:
 
     def hour_rows(self, f: _Figures) -> list[HourRow]:
         rows = []
+        has_target = self.targets["answer"] is not None
         for hour in range(24):
             offered = f.n("call.hour.offered", hour)
-            cell = f.cell("call.hour.answered", hour)
-            if not offered and not cell[0]:
+            late, ok = (
+                f.cell("call.hour.answered", hour * 2),
+                f.cell("call.hour.answered", hour * 2 + 1),
+            )
+            answered = int(late[0] + ok[0])
+            if not offered and not answered:
                 continue
-            rows.append(HourRow(hour, offered, int(cell[0]), None, mean(cell[1], int(cell[0]))))
+            rows.append(
+                HourRow(
+                    hour,
+                    offered,
+                    answered,
+                    int(ok[0]) if has_target else None,
+                    mean(late[1] + ok[1], answered),
+                )
+            )
         return rows
 
     def weekly_rows(self, weekly: Agg, open_in_period: list[Any]) -> list[WeekShare]:
@@ -1305,3 +1313,23 @@ def record_export(desk: Desk, report: Report, what: str) -> None:
     by = f" by {p.by}" if p.by else ""
     with desk.store.write() as session:
         audit(desk, session, "exported", "report", None, detail=f"{what} {p.start}..{p.end}{by}")
+
+
+def write_csv_files(report: Report, folder: Path) -> list[Path]:
+    """One CSV file per table in ``folder`` (created if missing); returns the paths."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name, (columns, rows) in report.tables().items():
+            path = folder / f"{name}.csv"
+            path.write_text(table_csv(columns, rows), encoding="utf-8")
+            paths.append(path)
+    except OSError as exc:
+        raise InputError(f"cannot write the CSV files in {folder}: {exc.strerror}") from None
+    return paths
+
+
+def sparkline(values: list[float | None]) -> str:
+    """▁▂▃▄▅▆▇█ for shares 0..1 (a space where there is none)."""
+    bars = "▁▂▃▄▅▆▇█"
+    return "".join(" " if v is None else bars[min(7, max(0, int(v * 7.999)))] for v in values)

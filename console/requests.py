@@ -24,7 +24,7 @@ from console import tasks
 from console.calendar import local_instant
 from console.clock import local
 from console.correspondence import add_contact, resolve_received, task_details
-from console.customers import check_restriction, needs_of, parse_day, resolve
+from console.customers import check_restriction, get_row, needs_of, parse_day, resolve
 from console.desk import HANDLERS, Desk
 from console.errors import InputError, NotFound
 from console.models import CHANNELS, Customer, Task
@@ -246,7 +246,7 @@ def extend_subject_access(
             "tell the customer first, then extend"
         )
     with desk.store.read() as session:
-        task = session.get(Task, task_id)
+        task = get_row(session, Task, task_id)
         if task is None:
             raise NotFound(f"no task #{task_id}: choose the request again")
         if task.slug == desk.profile.slug_for("subject_access_extended"):
@@ -274,7 +274,7 @@ def extend_subject_access(
     told_at = now if told == today else local_instant(told, time(12)).astimezone(UTC)
     tasks.extend(desk, task_id, reason, customer_told_at=told_at)
     with desk.store.read() as session:
-        task = session.get(Task, task_id)
+        task = get_row(session, Task, task_id)
         assert task is not None
         return _view(session, task, promises(desk, session, [task]), tuple(warnings))
 
@@ -282,7 +282,7 @@ def extend_subject_access(
 def request(desk: Desk, task_id: int) -> RequestView:
     desk.require(*HANDLERS)
     with desk.store.read() as session:
-        task = session.get(Task, task_id)
+        task = get_row(session, Task, task_id)
         if task is None or "request" not in (task.details or {}):
             raise NotFound(f"no request with task id {task_id}")
         return _view(session, task)

@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
@@ -66,7 +66,7 @@ def default_db_path() -> Path:
 
 
 def database_url(db: str | os.PathLike[str] | None) -> str:
-    """A URL from `--db`: a URL as it is, a path as an SQLite file, nothing as FRONTDESK_DB or the default file."""
+    """A URL from `--db`: a URL as is, a path as an SQLite file, else FRONTDESK_DB or default."""
     if db is None or str(db) == "":
         db = os.environ.get("FRONTDESK_DB") or None
     if db is None:
@@ -111,7 +111,10 @@ def describe(exc: BaseException, url: str, timeout_ms: int | None = None) -> str
     low = raw.lower()
     first = raw.splitlines()[0] if raw else type(exc).__name__
     if "readonly" in low or "read-only" in low or "read only" in low:
-        return f"the database {where} is read-only: check the file's permissions, or use --db to choose another"
+        return (
+            f"the database {where} is read-only: check the file's permissions, "
+            "or use --db to choose another"
+        )
     if "locked" in low or "busy" in low:
         waited = busy_timeout_ms() if timeout_ms is None else timeout_ms
         return (
@@ -119,7 +122,10 @@ def describe(exc: BaseException, url: str, timeout_ms: int | None = None) -> str
             f"{waited / 1000:g} s: close the other program or try again"
         )
     if "not a database" in low or "malformed" in low or "corrupt" in low:
-        return f"the database {where} is damaged or not a Front Desk database: restore it from a backup"
+        return (
+            f"the database {where} is damaged or not a Front Desk database: "
+            "restore it from a backup"
+        )
     if "unable to open" in low or "no such file" in low:
         return (
             f"the database {where} cannot be opened: check that its folder exists and is writable"
@@ -163,7 +169,7 @@ class Store:
         try:
             with Session(self.engine, expire_on_commit=False) as session:
                 yield session
-        except SQLAlchemyError as exc:
+        except DBAPIError as exc:  # the database failed; a caller's own .one() etc. pass through
             raise self.error(exc) from exc
 
     @contextmanager

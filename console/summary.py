@@ -6,26 +6,27 @@ longest value (`console.models.DailySummary`). staff_id 0 is everyone, -1 nobody
 to its staff member.
 
 - **Contacts** go to ``Contact.day``: ``contact.<channel>``; ``call.offered``,
-  ``call.answered`` (bucket = whole seconds to answer), ``call.untimed``,
-  ``call.abandoned``, ``call.resolved``; ``call.hour.offered`` /
-  ``call.hour.answered`` (bucket = local hour; everyone only); ``visit.arrived``,
-  ``visit.served`` (bucket = whole seconds waited), ``visit.unseen``,
-  ``visit.second_needed``, ``visit.second`` (bucket = whole seconds),
+  ``call.answered`` (bucket 1 = within the answer target), ``call.untimed``,
+  ``call.abandoned``, ``call.resolved``; ``call.hour.offered`` (bucket = local
+  hour) and ``call.hour.answered`` (bucket = hour * 2 + within; everyone only);
+  ``visit.arrived``, ``visit.served`` (bucket 1 = within the serve target),
+  ``visit.unseen``, ``visit.second_needed``, ``visit.second`` (bucket 1 = within),
   ``visit.second_left``; ``complaint.frontline`` (bucket = outcome code).
 - **Tasks** (cancelled ones are left out): to the local date of ``due_at``,
   ``task.due.<slug>`` (fell due), ``task.due.<slug>.done`` (total and longest =
   seconds taken), ``task.due.<slug>.met`` (done by the due instant). Complaint and
   repair tasks also go to the local date of completion, ``task.done.<slug>``
-  (emergency repairs: hours; the rest: working days, bucket = working days) and
+  (emergency repairs: hours; the rest: working days; complaints' bucket: 0 within 5
+  working days, 1 within 20, 2 longer) and
   ``task.done.<slug>.outcome`` (bucket = outcome code), and complaints to the local
   date of receipt, ``task.recv.<slug>`` (bucket 1 = escalated from stage 1).
 
-Waits are a histogram of whole seconds, so "within the target" is exact for any
-whole-second target (to the second up to 10 minutes, then to the minute up to an
-hour, then to the hour). Working days need the organisation's calendar: the report
-stores its profile's calendar and which slugs are complaints and repairs in the
-summary itself (staff_id -9, `ensure_spec`), and the events use that; a report
-under a profile with another calendar rebuilds those rows once.
+"Within the target" and working days need the profile, which a writer's session
+does not have: the report stores what they depend on (the answer and reception
+targets, closing times, closure days, which slugs are complaints and repairs) in
+the summary itself (staff_id -9, `ensure_spec`) and the events count on that. The
+first report on a database, or one under a profile that differs in these, recounts
+the rows that depend on it once.
 
 Kept in the same transaction as each write, without the writer calling anything:
 session events registered here (console/store.py imports this module). New
@@ -39,7 +40,6 @@ Core connections are not seen: bulk loads (demo, the scaled benchmark) call
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -47,7 +47,22 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, and_, bindparam, delete, func, insert, or_, select, text
+from sqlalchemy import (
+    JSON,
+    Date,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -132,18 +147,14 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, end
 
 
-def wait_bucket(seconds: float) -> int:
-    """Whole seconds, rounded up: a wait is within a whole-second target T iff its bucket <= T.
+def within(seconds: float, target: int | None) -> int:
+    """1 when a wait is within a live target (a whole number of seconds), else 0."""
+    return int(target is not None and seconds <= target)
 
-    Exact to the second up to 10 minutes, then to the minute up to an hour, then to the hour.
-    """
-    s = max(0.0, float(seconds))
-    b = math.ceil(s)
-    if b <= 600:
-        return b
-    if b <= 3600:
-        return 600 + math.ceil((s - 600) / 60) * 60
-    return min(3600 + math.ceil((s - 3600) / 3600) * 3600, 7 * 86400)
+
+def complaint_band(working_days: int) -> int:
+    """0: within 5 working days; 1: within 20; 2: longer (the SPSO's two timescales)."""
+    return 0 if working_days <= 5 else 1 if working_days <= 20 else 2
 
 
 def outcome_key(value: object) -> str:
@@ -232,6 +243,19 @@ class Spec:
     closes: tuple[int | None, ...]  # Monday..Sunday: close of business, seconds of the day
     closures: frozenset[int]  # proleptic ordinals
     roles: tuple[tuple[str, int], ...]  # (slug, STAGE1 | STAGE2 | EMERGENCY | URGENT | ROUTINE)
+    targets: tuple[int | None, int | None, int | None] = (None, None, None)  # answer, serve, second
+
+    @property
+    def answer(self) -> int | None:
+        return self.targets[0]
+
+    @property
+    def serve(self) -> int | None:
+        return self.targets[1]
+
+    @property
+    def second(self) -> int | None:
+        return self.targets[2]
 
     @cached_property
     def by_slug(self) -> dict[str, int]:
@@ -258,7 +282,14 @@ def spec_for(profile: Profile) -> Spec:
         slug = profile.slug_for(use)
         if slug is not None:
             roles.setdefault(slug, role)
-    return Spec(closes, closures, tuple(sorted(roles.items())))
+
+    def target(use: str) -> int | None:
+        slug = profile.slug_for(use)
+        c = profile.commitments.get(slug) if slug else None
+        return c.amount if c is not None and c.clock == "seconds" else None
+
+    targets = (target("answer_call"), target("reception_serve"), target("reception_second"))
+    return Spec(closes, closures, tuple(sorted(roles.items())), targets)
 
 
 def read_spec(conn: Connection) -> Spec | None:
@@ -272,20 +303,25 @@ def read_spec(conn: Connection) -> Spec | None:
     closes: list[int | None] = [None] * 7
     closures = set()
     roles = []
+    targets: list[int | None] = [None, None, None]
     for metric, bucket, n in rows:
         if metric == "spec.close" and 0 <= bucket < 7:
             closes[bucket] = None if n < 0 else int(n)
+        elif metric == "spec.target" and 0 <= bucket < 3:
+            targets[bucket] = None if n < 0 else int(n)
         elif metric == "spec.closure":
             closures.add(int(bucket))
         elif metric.startswith("spec.role."):
             roles.append((metric.removeprefix("spec.role."), int(n)))
-    return Spec(tuple(closes), frozenset(closures), tuple(sorted(roles)))
+    answer, serve, second = targets
+    return Spec(tuple(closes), frozenset(closures), tuple(sorted(roles)), (answer, serve, second))
 
 
 def _spec_rows(spec: Spec) -> list[dict[str, Any]]:
     rows = [("spec.close", i, -1 if c is None else c) for i, c in enumerate(spec.closes)]
     rows += [("spec.closure", o, 1) for o in sorted(spec.closures)]
     rows += [(f"spec.role.{slug}", 0, role) for slug, role in spec.roles]
+    rows += [("spec.target", i, -1 if t is None else t) for i, t in enumerate(spec.targets)]
     return [
         {"staff_id": SPEC_STAFF, "day": SPEC_DAY, "metric": m, "bucket": b, "count": n,
          "total": 0.0, "longest": 0.0}
@@ -310,19 +346,31 @@ def ensure_spec(store: Store, profile: Profile) -> bool:
 
 
 def install_spec(conn: Connection, spec: Spec) -> None:
-    """Store the spec and recount the completion and receipt rows on it."""
-    if read_spec(conn) == spec:
+    """Store the spec and recount what depends on it: contacts on new targets, working days."""
+    old = read_spec(conn)
+    if old == spec:
         return
     conn.execute(delete(SUMMARY).where(SUMMARY.c.staff_id == SPEC_STAFF))
     conn.execute(insert(SUMMARY), _spec_rows(spec))
-    rebuild_families(conn, spec, DONE, RECV)
+    if old is None or old.targets != spec.targets:
+        rebuild_contacts(conn, spec)
+    if old is None or (old.closes, old.closures, old.roles) != (
+        spec.closes,
+        spec.closures,
+        spec.roles,
+    ):
+        rebuild_families(conn, spec, DONE, RECV)
 
 
 # --- contributions ----------------------------------------------------------------------
 
 
-def contact_cells(c: Any) -> Iterator[tuple[date, str, int, int, float | None]]:
-    """(day, metric, staff, bucket, value) for one contact (an ORM object or a row)."""
+def contact_cells(c: Any, spec: Spec | None) -> Iterator[tuple[date, str, int, int, float | None]]:
+    """(day, metric, staff, bucket, value) for one contact (an ORM object or a row).
+
+    The bucket of a measured wait is 1 when it is within the spec's target, else 0.
+    """
+    targets = spec.targets if spec is not None else (None, None, None)
     day = c.day
     channel = c.channel
     staff = c.staff_id or NOBODY
@@ -333,8 +381,9 @@ def contact_cells(c: Any) -> Iterator[tuple[date, str, int, int, float | None]]:
         yield (day, HOURLY + "offered", EVERYONE, hour, None)
         answer = answer_seconds(c)
         if answer is not None:
-            yield (day, "call.answered", staff, wait_bucket(answer), answer)
-            yield (day, HOURLY + "answered", EVERYONE, hour, answer)
+            ok = within(answer, targets[0])
+            yield (day, "call.answered", staff, ok, answer)
+            yield (day, HOURLY + "answered", EVERYONE, hour * 2 + ok, answer)
         elif c.abandoned:
             wait = c.answer_seconds
             if wait is None:
@@ -349,13 +398,13 @@ def contact_cells(c: Any) -> Iterator[tuple[date, str, int, int, float | None]]:
         yield (day, "visit.arrived", server, 0, None)
         if c.served_at is not None:
             wait = _seconds(c.served_at, c.received_at) or 0.0
-            yield (day, "visit.served", server, wait_bucket(wait), wait)
+            yield (day, "visit.served", server, within(wait, targets[1]), wait)
             if c.second_needed_at is not None:
                 second_by = c.second_seen_by_id or server
                 yield (day, "visit.second_needed", second_by, 0, None)
                 if c.second_seen_at is not None:
                     wait2 = _seconds(c.second_seen_at, c.served_at) or 0.0
-                    yield (day, "visit.second", second_by, wait_bucket(wait2), wait2)
+                    yield (day, "visit.second", second_by, within(wait2, targets[2]), wait2)
                 elif c.left_at is not None:
                     left = _seconds(c.left_at, c.served_at)
                     yield (day, "visit.second_left", second_by, 0, left)
@@ -405,7 +454,7 @@ def task_cells(t: Any, spec: Spec | None) -> Iterator[tuple[date, str, int, int,
         yield (done_day, DONE + t.slug, staff, 0, hours)
     else:
         wd = spec.working_days.count(t.received_at, t.completed_at)
-        yield (done_day, DONE + t.slug, staff, min(wd, 9999), float(wd))
+        yield (done_day, DONE + t.slug, staff, complaint_band(wd) if complaint else 0, float(wd))
 
 
 def add_cells(
@@ -459,15 +508,27 @@ def _insert(conn: Connection, cells: Cells) -> None:
         conn.execute(insert(SUMMARY), rows[i : i + 5000])
 
 
+def _columns(table: Any, names: tuple[str, ...], details_when: Any) -> list[Any]:
+    """The columns, with ``details`` (JSON) read only where it can matter: decoding it is slow."""
+    cols = [table.c[name] for name in names if name != "details"]
+    details = type_coerce(case((details_when, table.c.details), else_=None), JSON).label("details")
+    return [*cols, details]
+
+
 def _contact_rows(conn: Connection, where: Any, *, stream: bool = False) -> Iterable[Any]:
-    stmt = select(*(CONTACT.c[name] for name in CONTACT_FIELDS)).where(where)
+    # a complaint resolved at the front line is the only thing read from a contact's details
+    stage = cast(CONTACT.c.details, String).like('%"stage"%')
+    when = or_(CONTACT.c.outcome.like("%complaint%"), stage)
+    stmt = select(*_columns(CONTACT, CONTACT_FIELDS, when)).where(where)
     if stream:
         return conn.execute(stmt.execution_options(yield_per=20_000))
     return conn.execute(stmt).all()
 
 
 def _task_rows(conn: Connection, where: Any, *, stream: bool = False) -> Iterable[Any]:
-    stmt = select(*(TASK_TABLE.c[name] for name in TASK_FIELDS)).where(where)
+    # a task's details only stand in for an empty outcome column
+    when = or_(TASK_TABLE.c.outcome.is_(None), TASK_TABLE.c.outcome == "")
+    stmt = select(*_columns(TASK_TABLE, TASK_FIELDS, when)).where(where)
     if stream:
         return conn.execute(stmt.execution_options(yield_per=20_000))
     return conn.execute(stmt).all()
@@ -482,11 +543,27 @@ def recompute_contacts(conn: Connection, days: Iterable[date]) -> None:
     wanted = sorted(set(days))
     if not wanted:
         return
+    spec = read_spec(conn)
     metric = SUMMARY.c.metric
-    conn.execute(delete(SUMMARY).where(SUMMARY.c.day.in_(wanted), ~metric.startswith(TASK)))
+    conn.execute(
+        delete(SUMMARY).where(
+            SUMMARY.c.day.in_(wanted), ~metric.startswith(TASK), SUMMARY.c.staff_id != SPEC_STAFF
+        )
+    )
     cells: Cells = {}
     for c in _contact_rows(conn, CONTACT.c.day.in_(wanted)):
-        add_cells(cells, contact_cells(c))
+        add_cells(cells, contact_cells(c, spec))
+    _insert(conn, cells)
+
+
+def rebuild_contacts(conn: Connection, spec: Spec | None) -> None:
+    """Recount every contact row (the targets changed)."""
+    conn.execute(
+        delete(SUMMARY).where(~SUMMARY.c.metric.startswith(TASK), SUMMARY.c.staff_id != SPEC_STAFF)
+    )
+    cells: Cells = {}
+    for c in _contact_rows(conn, text("1 = 1"), stream=True):
+        add_cells(cells, contact_cells(c, spec))
     _insert(conn, cells)
 
 
@@ -551,18 +628,26 @@ def rebuild_on(conn: Connection) -> int:
     conn.execute(delete(SUMMARY).where(SUMMARY.c.staff_id != SPEC_STAFF))
     cells: Cells = {}
     for c in _contact_rows(conn, text("1 = 1"), stream=True):
-        add_cells(cells, contact_cells(c))
+        add_cells(cells, contact_cells(c, spec))
     for t in _task_rows(conn, text("1 = 1"), stream=True):
         add_cells(cells, task_cells(t, spec))
     _insert(conn, cells)
     return len(cells)
 
 
-def rebuild_summary(store: Store) -> int:
-    """Recompute the whole summary in one transaction (after a bulk load that used raw SQL)."""
+def rebuild_summary(store: Store, profile: Profile | None = None) -> int:
+    """Recompute the whole summary in one transaction (after a bulk load that used raw SQL).
+
+    With a profile, its targets and calendar are stored first, so the report finds the
+    summary ready instead of counting again on its first run.
+    """
     with store.write() as session:
         session.info[_SKIP] = True
-        return rebuild_on(session.connection())
+        conn = session.connection()
+        if profile is not None:
+            conn.execute(delete(SUMMARY).where(SUMMARY.c.staff_id == SPEC_STAFF))
+            conn.execute(insert(SUMMARY), _spec_rows(spec_for(profile)))
+        return rebuild_on(conn)
 
 
 def refresh_days(store: Store, first: date, last: date) -> None:
@@ -584,7 +669,7 @@ def check_summary(store: Store) -> list[str]:
         spec = read_spec(conn)
         fresh: Cells = {}
         for c in _contact_rows(conn, text("1 = 1")):
-            add_cells(fresh, contact_cells(c))
+            add_cells(fresh, contact_cells(c, spec))
         for t in _task_rows(conn, text("1 = 1")):
             add_cells(fresh, task_cells(t, spec))
         stored = {
@@ -721,20 +806,20 @@ def _after_flush(session: Session, _context: Any) -> None:
     if pending is None and not new_contacts and not new_tasks:
         return
     conn = session.connection()
+    spec = read_spec(conn)
     contact_days = pending.contact_days if pending else set()
     if contact_days:
         recompute_contacts(conn, contact_days)
     cells: Cells = {}
     for c in new_contacts:
         if c.day not in contact_days:
-            add_cells(cells, contact_cells(c))
+            add_cells(cells, contact_cells(c, spec))
     if cells:
         conn.execute(_UPSERT, _params(cells))
     changed = (pending.task_ids if pending else set()) | set(new_tasks)
     if changed:
-        spec = read_spec(conn)
-        new = [t for t in _tasks_by_id(conn, changed)]
-        apply_task_changes(conn, spec, pending.old_tasks if pending else [], new)
+        old = pending.old_tasks if pending else []
+        apply_task_changes(conn, spec, old, _tasks_by_id(conn, changed))
 
 
 def _after_rollback(session: Session) -> None:

@@ -436,10 +436,14 @@ def _extension(desk: Desk, task: Task) -> Extension:
 
     commitment = desk.profile.commitments.get(task.slug)
     if commitment is None or not commitment.extends_to:
-        promise = commitment.promise if commitment else task.slug
+        if task.original_due_at is not None:
+            raise InputError(f"task #{task.id} has been extended already: it cannot be again")
+        can = [c.slug for c in desk.profile.commitments.values() if c.extends_to]
         raise InputError(
-            f"a {promise} cannot be extended under the {desk.profile.short_name} profile"
-            + (" (it has been extended already)" if task.original_due_at is not None else "")
+            f"task #{task.id} ({task.slug}) cannot be extended: under the "
+            f"{desk.profile.short_name} profile only "
+            + (", ".join(can) if can else "no commitment")
+            + " can be"
         )
     target = desk.profile.commitment(commitment.extends_to)
     assert task.id is not None and task.received_at is not None and task.due_at is not None

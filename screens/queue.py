@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, WorkerState
 
 from console import queue, tasks
 from console.clock import local
@@ -38,14 +40,15 @@ if TYPE_CHECKING:
 # in a worker, so importing the core here costs nothing before the first frame.
 
 # (key, title, width)
+# (key, title, width): 118 columns with the cell padding; the title is in the detail pane.
 COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("due", "Due", 30),
-    ("left", "Time left", 16),
-    ("kind", "Kind", 26),
-    ("customer", "Customer", 26),
-    ("who", "With", 22),
-    ("what", "What", 40),
+    ("due", "Due", 28),
+    ("left", "Time left", 14),
+    ("kind", "Kind", 22),
+    ("customer", "Customer", 24),
+    ("who", "With", 20),
 )
+FILTER_KEYS = "m mine · t team · k kind · o overdue · p customer · / search · w as at · esc all"
 NEAR_END = 10  # load the next page when the cursor is this close to the last loaded row
 MAX_RELOAD = 2000  # a reload reads back at most this many rows (those already scrolled past)
 TICK_SECONDS = 30.0  # time left is recomputed, and owed progress updates opened, this often
@@ -56,6 +59,9 @@ class QueueScreen(Screen[None]):
 
     CSS_PATH = "queue.tcss"
     TITLE = "Queue"
+    # Open owed progress updates on load, refresh and tick (a benchmark on a shared
+    # database turns this off: it writes).
+    ENSURE_UPDATES: ClassVar[bool] = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "c",
@@ -106,6 +112,14 @@ class QueueScreen(Screen[None]):
             id="queue.progress",
             tooltip="Log a progress update given to the customer",
         ),
+        Binding("r", "refresh", "Refresh", id="queue.refresh", tooltip="Read the queue again now"),
+        Binding(
+            "w",
+            "as_at",
+            "As at",
+            id="queue.as_at",
+            tooltip="View the queue as at an instant, e.g. Fri 17:00",
+        ),
         Binding(
             "m",
             "toggle_mine",
@@ -149,14 +163,6 @@ class QueueScreen(Screen[None]):
             tooltip="Search customer name, reference or the task's title",
         ),
         Binding(
-            "w",
-            "as_at",
-            "As at",
-            id="queue.as_at",
-            tooltip="View the queue as at an instant, e.g. Fri 17:00",
-        ),
-        Binding("r", "refresh", "Refresh", id="queue.refresh", tooltip="Read the queue again now"),
-        Binding(
             "escape",
             "clear_filters",
             "All",
@@ -187,11 +193,14 @@ class QueueScreen(Screen[None]):
     def compose(self) -> Any:
         yield Header()
         yield Static("", id="queue-counts", markup=False)
-        yield Static("", id="queue-filters", markup=False)
+        with Horizontal(id="queue-filter-bar"):
+            yield Static("", id="queue-filters", markup=False)
+            # The filter keys again, for a footer too narrow to show every key.
+            yield Static(FILTER_KEYS, id="queue-keys", markup=False)
         table: DataTable[Any] = DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="queue-detail", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.table
@@ -284,7 +293,7 @@ class QueueScreen(Screen[None]):
     ) -> None:
 
         desk = self.desk
-        if ensure:
+        if ensure and self.ENSURE_UPDATES:
             queue.ensure_progress_updates(desk)
         started = time.perf_counter()
         result = queue.page(desk, filters, limit=size, at=as_at)
@@ -353,6 +362,14 @@ class QueueScreen(Screen[None]):
     def on_data_changed(self, message: DataChanged) -> None:
         self.reload()
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Worker messages do not bubble: hand failures to the app's one error handler."""
+        if event.state != WorkerState.ERROR or event.worker.error is None:
+            return
+        if event.worker.group == "queue-more":
+            self.loading_more = False
+        self.app.show_error(event.worker.error, event.worker.name)  # type: ignore[attr-defined]
+
     def _tick(self) -> None:
         if getattr(self.app, "desk", None) is not None and self.app.screen is self:
             self.reload(ensure=True)
@@ -366,12 +383,13 @@ class QueueScreen(Screen[None]):
         due = Text(plain_due(row.task.due_at, at), style=style)
         left = Text(time_left(row.task.due_at, at), style=style + (" bold" if style else ""))
         customer = Text(row.task.customer_name or "—")
-        if row.task.restriction:
-            customer.append(" ⚠ restricted", style=self._theme("error", "red") + " bold")
-        who = Text(row.task.assignee_name or (f"{row.task.team} (team)" if row.task.team else "—"))
+        if row.task.restriction:  # the marker first, so a long name never hides it
+            customer = Text.assemble(("⚠ ", self._theme("error", "red") + " bold"), customer)
+        # Unassigned: the team it waits with, in italics (the detail pane says so in words).
+        who = Text(row.task.assignee_name or row.task.team or "—")
         if not row.task.assignee_name:
-            who.stylize("italic")
-        return (due, left, Text(row.kind), customer, who, Text(row.task.title))
+            who.stylize("italic dim")
+        return (due, left, Text(row.kind), customer, who)
 
     def _theme(self, name: str, fallback: str) -> str:
         theme = getattr(self.app, "current_theme", None)
@@ -468,8 +486,10 @@ class QueueScreen(Screen[None]):
             text.append(f" ({t.customer_reference})" if t.customer_reference else "")
         text.append(f"\nReceived {local(t.received_at):%a %d %b %Y %H:%M}")
         text.append(f" · due {row.due_text} · {row.left}")
-        if t.team:
-            text.append(f" · team {t.team}")
+        if t.assignee_name:
+            text.append(f" · with {t.assignee_name}")
+        elif t.team:
+            text.append(f" · unassigned, team {t.team}")
         if t.details.get("extended_from"):
             text.append(" · extended")
         if t.parent_id:

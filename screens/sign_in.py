@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import events, on, work
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -23,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from console.desk import Actor
 from console.errors import FrontDeskError
+from screens.widgets.literal import literal, shown
 
 if TYPE_CHECKING:
     from console.desk import Desk
@@ -131,10 +131,10 @@ class SignInScreen(Screen[Actor | None]):
         options = self.query_one("#staff-list", OptionList)
         options.clear_options()
         for s in staff:
-            label = Text(s.name, style="bold")
+            label = literal(s.name, "bold")
             label.append(f"  {s.role_words}", style="dim")
             if s.team:
-                label.append(f" · {s.team}", style="dim")
+                label.append(f" · {shown(s.team)}", style="dim")
             options.add_option(Option(label, id=s.login))
         if staff:
             options.highlighted = 0
@@ -235,7 +235,7 @@ class SignInScreen(Screen[Actor | None]):
 
     def _say(self, message: str, *, error: bool = False) -> None:
         box = self.query_one("#sign-in-message", Static)
-        box.update(Text(message))
+        box.update(literal(message))
         box.set_class(error, "-error")
 
     # -- the first run -----------------------------------------------------------------

@@ -36,6 +36,7 @@ from console.clock import local
 from console.desk import ADMINS, LEADS
 from console.errors import FrontDeskError
 from screens.messages import DataChanged
+from screens.widgets.literal import literal, shown
 
 if TYPE_CHECKING:
     from console.audit import AuditEntry
@@ -219,11 +220,11 @@ class StaffScreen(Screen[None]):
             status = s.status(now)
             style = "dim" if not s.active else ("bold red" if status.startswith("locked") else "")
             table.add_row(
-                Text(s.name, style=style),
-                Text(s.login, style=style),
-                Text(s.role_words, style=style),
-                Text(s.team, style=style),
-                Text(status, style=style),
+                literal(s.name, style),
+                literal(s.login, style),
+                literal(s.role_words, style),
+                literal(s.team, style),
+                literal(status, style),
                 key=str(s.id),
             )
         if table.row_count:
@@ -269,7 +270,7 @@ class StaffScreen(Screen[None]):
             )
             return
         question = Text("Deactivate ")
-        question.append(s.name, style="bold")
+        question.append(shown(s.name), style="bold")
         question.append("? They will no longer be able to sign in; their records keep their name.")
 
         def answered(yes: bool | None) -> None:
@@ -341,11 +342,11 @@ class StaffScreen(Screen[None]):
         self.app.call_from_thread(self._done, said(result))
 
     def _done(self, message: str) -> None:
-        self.notify(message, markup=False)
+        self.notify(shown(message), markup=False)
         self._load_staff()
 
     def _error(self, message: str) -> None:
-        self.notify(message, severity="error", timeout=10, markup=False)
+        self.notify(shown(message), severity="error", timeout=10, markup=False)
 
     # -- the audit trail ---------------------------------------------------------------
 
@@ -399,10 +400,10 @@ class StaffScreen(Screen[None]):
         options = self.query_one("#audit-matches", OptionList)
         options.clear_options()
         for c in matches:
-            label = Text(c.name, style="bold")
-            label.append(f"  {c.reference}", style="dim")
+            label = literal(c.name, "bold")
+            label.append(f"  {shown(c.reference)}", style="dim")
             if c.address:
-                label.append(f"  · {c.address}")
+                label.append(f"  · {shown(c.address)}")
             options.add_option(Option(label, id=str(c.id)))
         options.display = True
         options.highlighted = 0
@@ -427,7 +428,7 @@ class StaffScreen(Screen[None]):
         self.refresh_bindings()
 
     def _show_title(self) -> None:
-        title = Text(self.view_label, style="bold")
+        title = literal(self.view_label, "bold")
         if self.view_kind == "customer":
             title.append("   ctrl+e subject access export", style="dim")
         self.query_one("#audit-title", Static).update(title)
@@ -463,11 +464,11 @@ class StaffScreen(Screen[None]):
             record = e.entity + (f" {e.entity_id}" if e.entity_id is not None else "")
             table.add_row(
                 f"{local(e.at):%d %b %Y %H:%M:%S}",
-                Text(clip(e.who, 24)),
-                Text(e.action_words),
-                Text(record),
-                Text(e.customer_reference),
-                Text(clip(e.detail, 70)),
+                literal(clip(e.who, 24)),
+                literal(e.action_words),
+                literal(record),
+                literal(e.customer_reference),
+                literal(clip(e.detail, 70)),
                 key=str(e.id),
             )
         if table.row_count:
@@ -503,7 +504,7 @@ class StaffScreen(Screen[None]):
         self.app.call_from_thread(
             self.notify,
             f"Exported {result.contacts} contacts, {result.tasks} tasks and "
-            f"{result.events} events to {result.folder}",
+            f"{result.events} events to {shown(result.folder)}",
             timeout=15,
             markup=False,
         )

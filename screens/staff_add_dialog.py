@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -27,6 +26,7 @@ from console.people import (
     check_team,
     suggest_login,
 )
+from screens.widgets.literal import literal
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ class StaffAddDialog(ModalScreen[NewStaff | None]):
             if pin != self.query_one("#add-pin2", Input).value:
                 raise InputError("the two PINs differ: type the same PIN twice")
         except FrontDeskError as exc:
-            self.query_one("#staff-add-message", Static).update(Text(str(exc)))
+            self.query_one("#staff-add-message", Static).update(literal(str(exc)))
             return
         self.dismiss(NewStaff(name, login, role, team, pin))
 

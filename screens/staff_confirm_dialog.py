@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from screens.widgets.literal import literal
+
 
 class StaffConfirmDialog(ModalScreen[bool]):
     CSS_PATH = "staff_confirm_dialog.tcss"
@@ -20,7 +22,7 @@ class StaffConfirmDialog(ModalScreen[bool]):
 
     def __init__(self, question: str | Text, yes: str = "Yes") -> None:
         super().__init__()
-        self.question = question if isinstance(question, Text) else Text(question)
+        self.question = question if isinstance(question, Text) else literal(question)
         self.yes = yes
 
     def compose(self) -> Any:

@@ -16,6 +16,7 @@ from textual.widgets import Input, Label, Static
 
 from console.errors import FrontDeskError, InputError
 from console.people import check_pin
+from screens.widgets.literal import literal, shown
 
 
 class StaffPinDialog(ModalScreen[str | None]):
@@ -39,7 +40,7 @@ class StaffPinDialog(ModalScreen[str | None]):
     def compose(self) -> Any:
         with Vertical(id="staff-pin-box"):
             title = Text("New PIN for ")
-            title.append(self.staff_name, style="bold")
+            title.append(shown(self.staff_name), style="bold")
             yield Static(title, id="staff-pin-title")
             yield Label("PIN (4 to 8 digits, chosen with them)", classes="field-label")
             yield Input(
@@ -71,7 +72,7 @@ class StaffPinDialog(ModalScreen[str | None]):
             if pin != self.query_one("#new-pin2", Input).value:
                 raise InputError("the two PINs differ: type the same PIN twice")
         except FrontDeskError as exc:
-            self.query_one("#staff-pin-message", Static).update(Text(str(exc)))
+            self.query_one("#staff-pin-message", Static).update(literal(str(exc)))
             return
         self.dismiss(pin)
 

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from console.models import ROLES
 from console.people import ROLE_WORDS
+from screens.widgets.literal import shown
 
 ROLE_HELP = {
     "handler": "calls, visitors, letters and emails; their own queue",
@@ -39,7 +40,7 @@ class StaffRoleDialog(ModalScreen[str | None]):
     def compose(self) -> Any:
         with Vertical(id="staff-role-box"):
             title = Text("Role for ")
-            title.append(self.staff_name, style="bold")
+            title.append(shown(self.staff_name), style="bold")
             title.append(" (Enter to choose)")
             yield Static(title, id="staff-role-title")
             options = []

@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from screens.widgets.literal import shown
+
 
 class SubjectAccessDialog(ModalScreen[str | None]):
     CSS_PATH = "subject_access_dialog.tcss"
@@ -35,7 +37,7 @@ class SubjectAccessDialog(ModalScreen[str | None]):
     def compose(self) -> Any:
         with Vertical(id="export-box"):
             title = Text("Subject access export: ")
-            title.append(self.customer, style="bold")
+            title.append(shown(self.customer), style="bold")
             yield Static(title, id="export-title")
             yield Static(
                 "Everything held on this customer (record, contacts, tasks, audit trail) "

@@ -12,7 +12,9 @@ neither works the PostgreSQL tests skip and say why.
 
 Use them from a test module with::
 
-    from tests.pg import any_store, pg_database, pg_url  # noqa: F401
+    pytest_plugins = ["tests.pg"]
+
+(a plugin, so the server is started once per run however many modules use it).
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ from typing import Any
 
 import pytest
 
+from console.cli import main
 from console.clock import SystemClock
 from console.commands.serve import child_command, is_loopback, public_url
 from console.models import Customer, Staff
@@ -121,44 +122,41 @@ def test_public_url() -> None:
     assert not public_url("0.0.0.0", 8000, None).startswith("http://0.0.0.0")
 
 
-def test_serve_refuses_a_taken_port_in_one_line(tmp_path: Path) -> None:
+def test_serve_refuses_a_taken_port_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        out = _frontdesk(tmp_path / "x.db", "serve", "--port", str(port))
-    assert out.returncode == 2
-    assert out.stderr.startswith(f"frontdesk serve: cannot listen on 127.0.0.1:{port}")
-    assert "choose another --port" in out.stderr
-    assert "Traceback" not in out.stderr
+        status = main(["--db", str(tmp_path / "x.db"), "serve", "--port", str(port)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith(f"frontdesk serve: cannot listen on 127.0.0.1:{port}")
+    assert "choose another --port" in err
+    assert "Traceback" not in err
 
 
-def test_serve_warns_when_not_on_loopback(tmp_path: Path) -> None:
+def test_serve_warns_when_not_on_loopback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # A taken port on all addresses stops it right after the warning: nothing is served.
     with socket.socket() as taken:
         taken.bind(("0.0.0.0", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        out = _frontdesk(tmp_path / "x.db", "serve", "--host", "0.0.0.0", "--port", str(port))
-    assert "Warning: listening on 0.0.0.0: anyone who can reach this machine" in out.stderr
-    assert "sign-in page" in out.stderr
-    assert out.returncode == 2
+        argv = ["--db", str(tmp_path / "x.db"), "serve", "--host", "0.0.0.0", "--port", str(port)]
+        status = main(argv)
+    err = capsys.readouterr().err
+    assert "Warning: listening on 0.0.0.0: anyone who can reach this machine" in err
+    assert "sign-in page" in err
+    assert status == 2
 
 
-def test_wall_rejects_silly_options(tmp_path: Path) -> None:
-    out = _frontdesk(tmp_path / "x.db", "wall", "--rows", "0")
-    assert out.returncode == 2
-    assert "--rows 0" in out.stderr and "Traceback" not in out.stderr
-
-
-def _frontdesk(db: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "console", "--db", str(db), *argv],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def test_wall_rejects_silly_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(tmp_path / "x.db"), "wall", "--rows", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "--rows 0" in err and "Traceback" not in err
 
 
 # --------------------------------------------------------------------------- the browser
@@ -198,42 +196,55 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@contextmanager
-def serving(db: Path, *extra: str) -> Iterator[str]:
-    """`frontdesk serve` on a free loopback port; yields its URL, stops it afterwards."""
-    port = _free_port()
-    log = ARTIFACTS / f"serve-{port}.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "console", "--db", str(db), "--policy", "bha", "serve"]
-            + ["--host", "127.0.0.1", "--port", str(port), *extra],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+class Served:
+    """A `frontdesk serve` subprocess on a free loopback port (in its own process group)."""
+
+    def __init__(self, db: Path, *extra: str) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log = ARTIFACTS / f"serve-{self.port}.log"
+        with self.log.open("w") as out:
+            self.proc = subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "console", "--db", str(db), "--policy", "bha"),
+                    *("serve", "--host", "127.0.0.1", "--port", str(self.port), *extra),
+                ],
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def wait_listening(self, timeout_s: float = 30) -> None:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if self.proc.poll() is not None:
+                pytest.fail(
+                    f"frontdesk serve exited {self.proc.returncode}:\n{self.log.read_text()}"
+                )
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(
+                        f"frontdesk serve did not listen in {timeout_s:g} s:\n"
+                        + self.log.read_text()
+                    )
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        """SIGTERM to the server and the consoles it started (nothing else)."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+
+    def wait(self) -> None:
         try:
-            deadline = time.monotonic() + 20
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"frontdesk serve exited {proc.returncode}:\n{log.read_text()}")
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        pytest.fail(f"frontdesk serve did not listen within 20 s:\n{log.read_text()}")
-                    time.sleep(0.1)
-            yield f"http://127.0.0.1:{port}/"
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)  # the server and the consoles it started
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
-    log.unlink(missing_ok=True)
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self.log.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="module")
@@ -243,7 +254,9 @@ def browser() -> Iterator[Any]:
             f"Debian's headless Chromium is not installed at {CHROMIUM}: "
             "install it with `apt-get install chromium` (.ci/run does)"
         )
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright package is missing"
+    )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
@@ -251,6 +264,21 @@ def browser() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="module")
+def servers(browser: Any, served_db: Path) -> Iterator[dict[str, str]]:
+    """The wall and the console served side by side on the same database (started together)."""
+    started = {"wall": Served(served_db, "--wall"), "seat": Served(served_db, "--desk", "queue")}
+    try:
+        for server in started.values():
+            server.wait_listening()
+        yield {name: server.url for name, server in started.items()}
+    finally:
+        for server in started.values():
+            server.stop()
+        for server in started.values():
+            server.wait()
 
 
 @contextmanager
@@ -289,9 +317,23 @@ def wait_for(page: Any, *needles: str, timeout_s: float = 20) -> str:
     return screen(page)
 
 
+def wait_for_dots(page: Any, count: int, timeout_s: float = 10) -> None:
+    """Until the PIN field shows `count` dots (the terminal shows a password that way)."""
+    try:
+        page.wait_for_function(
+            "(n) => (window.__frontdeskScreen().match(/•/g) || []).length === n",
+            arg=count,
+            timeout=timeout_s * 1000,
+        )
+    except Exception as exc:
+        pytest.fail(
+            f"the PIN field never showed {count} dots ({type(exc).__name__}):\n{screen(page)}"
+        )
+
+
 @pytest.mark.browser
-def test_wall_in_the_browser_lists_the_task(browser: Any, served_db: Path) -> None:
-    with serving(served_db, "--wall") as url, opened(browser, url, "browser-wall") as page:
+def test_wall_in_the_browser_lists_the_task(browser: Any, servers: dict[str, str]) -> None:
+    with opened(browser, servers["wall"], "browser-wall") as page:
         shown = wait_for(page, "Urgent call back", "Open tasks")
         page.screenshot(path=str(ARTIFACTS / "browser-wall.png"))
     row = next(line for line in shown.splitlines() if "Urgent call back" in line)
@@ -303,20 +345,22 @@ def test_wall_in_the_browser_lists_the_task(browser: Any, served_db: Path) -> No
 
 
 @pytest.mark.browser
-def test_seat_in_the_browser_signs_in_and_shows_the_queue(browser: Any, served_db: Path) -> None:
-    t0 = time.monotonic()
-    with serving(served_db, "--desk", "queue") as url, opened(browser, url, "browser-seat") as page:
-        print("opened", time.monotonic() - t0)
+def test_seat_in_the_browser_signs_in_and_shows_the_queue(
+    browser: Any, servers: dict[str, str]
+) -> None:
+    with opened(browser, servers["seat"], "browser-seat") as page:
         wait_for(page, "Who is at the desk?", ADMIN)
-        print("sign-in shown", time.monotonic() - t0)
         page.screenshot(path=str(ARTIFACTS / "browser-sign-in.png"))
         page.focus("textarea.xterm-helper-textarea")
-        page.keyboard.type(PIN)  # a digit on the list of names jumps to the PIN
+        # A digit on the list of names jumps to the PIN field with it; the rest go once
+        # the field shows that first digit (as a dot), then Enter signs in.
+        page.keyboard.type(PIN[0])
+        wait_for_dots(page, 1)
+        page.keyboard.type(PIN[1:])
+        wait_for_dots(page, len(PIN))
         page.keyboard.press("Enter")
         shown = wait_for(page, f"Berwickshire Housing Association · {ADMIN}", CUSTOMER)
-        print("queue shown", time.monotonic() - t0)
         page.screenshot(path=str(ARTIFACTS / "browser-seat.png"))
-    print("closed", time.monotonic() - t0)
     assert "Who is at the desk?" not in shown
     row = next(line for line in shown.splitlines() if CUSTOMER in line)
     assert "overdue" in row

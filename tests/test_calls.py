@@ -133,6 +133,8 @@ def test_day_is_the_local_date(desk: Desk, clock: FrozenClock) -> None:
         ({"answer": "12"}, "choose the enquiry category"),
         ({"answer": "12", "category": "weather"}, "not an enquiry category"),
         ({"answer": "12", "category": "rent", "customer_id": 999}, "no customer with id 999"),
+        ({"answer": "12", "category": "rent", "customer_id": 2**70}, "positive whole number"),
+        ({"answer": "12", "category": "rent", "answered_at": datetime(1, 1, 1, 0, 0, 20)}, "2000"),
         ({"answer": 5000.0, "category": "rent"}, "not possible"),
         ({"answer": "12", "category": "rent", "notes": "x" * 10_001}, "under 10000"),
         (

@@ -1,4 +1,4 @@
-"""Complaints: frontline, stage 1, extension, stage 2 (escalated or direct), outcomes, SPSO fields."""
+"""Complaints: frontline, stage 1, extension, stage 2 (escalated or direct), SPSO fields."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from console.models import Contact, Task
 from console.outcomes import Outcome, apply_outcome
 
 
-def london(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON)  # type: ignore[misc]
+def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
 def all_tasks(desk: Desk) -> list[Task]:
@@ -33,8 +33,12 @@ def morag(desk: Desk) -> customers.CustomerView:
 
 def open_stage1(desk: Desk, customer_id: int) -> complaints.ComplaintView:
     return complaints.open_complaint(
-        desk, customer_id, subject="Repair missed twice", service="Repairs",
-        channel="letter", received="2025-11-21",
+        desk,
+        customer_id,
+        subject="Repair missed twice",
+        service="Repairs",
+        channel="letter",
+        received="2025-11-21",
     )
 
 
@@ -43,10 +47,19 @@ def test_stage1_by_letter_runs_five_working_days_from_the_date_stamp(desk: Desk,
     [task] = all_tasks(desk)
     received = london(2025, 11, 21, 8, 45)
     assert task.slug == "complaint-stage1" and task.received_at == received
-    assert task.due_at == due_at(desk.profile, "complaint-stage1", received) == london(2025, 11, 28, 17)
+    assert (
+        task.due_at
+        == due_at(desk.profile, "complaint-stage1", received)
+        == london(2025, 11, 28, 17)
+    )
     d = task.details
     assert (d["kind"], d["stage"], d["subject"], d["service"], d["received"], d["channel"]) == (
-        "complaint", 1, "Repair missed twice", "Repairs", "2025-11-21", "letter",
+        "complaint",
+        1,
+        "Repair missed twice",
+        "Repairs",
+        "2025-11-21",
+        "letter",
     )
     assert d["complaint_id"] == task.id
     assert view.stage_name == "stage 1" and view.received == date(2025, 11, 21)
@@ -101,7 +114,9 @@ def test_escalation_from_an_open_stage1(desk: Desk, morag) -> None:
 def test_outcome_at_each_stage_with_the_spso_fields(desk: Desk, clock, morag) -> None:
     view = open_stage1(desk, morag.id)
     assert view.task_id is not None
-    with pytest.raises(InputError, match="not a complaint outcome: choose upheld, partially upheld"):
+    with pytest.raises(
+        InputError, match="not a complaint outcome: choose upheld, partially upheld"
+    ):
         complaints.record_outcome(desk, view.task_id, outcome="maybe", actions="x")
     with pytest.raises(InputError, match="say what actions were taken"):
         complaints.record_outcome(desk, view.task_id, outcome="not upheld", actions="")
@@ -122,10 +137,15 @@ def test_outcome_at_each_stage_with_the_spso_fields(desk: Desk, clock, morag) ->
     assert all_tasks(desk)[0].outcome == "not upheld"
     assert stage2.task_id is not None
     with pytest.raises(InputError, match="upheld needs its root cause"):
-        complaints.record_outcome(desk, stage2.task_id, outcome="Upheld", actions="Apology, repair done")
+        complaints.record_outcome(
+            desk, stage2.task_id, outcome="Upheld", actions="Apology, repair done"
+        )
     clock.set(london(2025, 12, 10, 15, 0))
     done = complaints.record_outcome(
-        desk, stage2.task_id, outcome="upheld", actions="Apology, repair done",
+        desk,
+        stage2.task_id,
+        outcome="upheld",
+        actions="Apology, repair done",
         root_cause="Contractor job lost between systems",
     )
     assert done.result is not None and done.result.closed == date(2025, 12, 10)
@@ -136,8 +156,12 @@ def test_outcome_at_each_stage_with_the_spso_fields(desk: Desk, clock, morag) ->
 
 def test_frontline_resolution_is_recorded_there_and_then(desk: Desk, morag) -> None:
     view = complaints.resolve_frontline(
-        desk, morag.id, subject="Rude on the phone", service="Customer Services",
-        actions="Apologised", channel="call",
+        desk,
+        morag.id,
+        subject="Rude on the phone",
+        service="Customer Services",
+        actions="Apologised",
+        channel="call",
     )
     assert all_tasks(desk) == []
     assert view.stage == 0 and view.result is not None and view.result.outcome == "resolved"
@@ -151,7 +175,9 @@ def test_frontline_resolution_is_recorded_there_and_then(desk: Desk, morag) -> N
     assert record["received"] == "2025-11-24" and record["service"] == "Customer Services"
     stage2 = complaints.escalate_frontline(desk, view.contact_id, reason="unhappy with the apology")
     [task] = all_tasks(desk)
-    assert task.slug == "complaint-stage2" and task.due_at == due_at(desk.profile, "complaint-stage2", desk.now())
+    assert task.slug == "complaint-stage2" and task.due_at == due_at(
+        desk.profile, "complaint-stage2", desk.now()
+    )
     assert stage2.history["frontline"].actions == "Apologised"
     with pytest.raises(InputError, match="at stage 2 already"):
         complaints.escalate_frontline(desk, view.contact_id, reason="again")
@@ -163,8 +189,14 @@ def test_direct_to_stage2_needs_a_reason_and_runs_from_receipt(desk: Desk, morag
         complaints.open_complaint(desk, morag.id, subject="Damp", stage=2)
     assert all_tasks(desk) == []
     view = complaints.open_complaint(
-        desk, morag.id, subject="Damp", stage=2, reason="complex", channel="email",
-        received="2025-11-21", received_time="14:00",
+        desk,
+        morag.id,
+        subject="Damp",
+        stage=2,
+        reason="complex",
+        channel="email",
+        received="2025-11-21",
+        received_time="14:00",
     )
     [task] = all_tasks(desk)
     assert task.slug == "complaint-stage2"
@@ -206,4 +238,6 @@ def test_a_task_that_is_not_a_complaint_is_refused(desk: Desk, morag) -> None:
 
     logged = correspondence.log_email(desk, morag.id, category="rent")
     with pytest.raises(InputError, match="not a complaint"):
-        complaints.record_outcome(desk, logged.promises[0].task_id, outcome="upheld", actions="x", root_cause="y")
+        complaints.record_outcome(
+            desk, logged.promises[0].task_id, outcome="upheld", actions="x", root_cause="y"
+        )

@@ -1,4 +1,4 @@
-"""The customer record: details, needs, restriction, consent, timeline and the "opened" audit event."""
+"""The customer record: details, needs, restriction, consent, timeline, the "opened" event."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from console.errors import InputError, NotFound, PermissionDenied
 from console.models import Event
 
 
-def london(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON)  # type: ignore[misc]
+def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
 def events(desk: Desk, action: str) -> list[Event]:
@@ -33,7 +33,10 @@ def test_opening_a_record_appends_an_opened_event(desk: Desk, morag) -> None:
     assert record.customer.name == "Morag Brown" and record.timeline == ()
     [opened] = events(desk, "opened")
     assert (opened.entity, opened.entity_id, opened.customer_id, opened.staff_id) == (
-        "customer", morag.id, morag.id, desk.actor.id,  # type: ignore[union-attr]
+        "customer",
+        morag.id,
+        morag.id,
+        desk.actor.id,  # type: ignore[union-attr]
     )
     assert opened.at == desk.now()
     customers.record(desk, morag.id)  # a reload is not another opening
@@ -46,7 +49,9 @@ def test_opening_a_record_appends_an_opened_event(desk: Desk, morag) -> None:
 
 
 def test_timeline_shows_every_contact_and_task_newest_first(desk: Desk, clock, morag) -> None:
-    correspondence.log_letter(desk, morag.id, stamped="2025-11-20", category="rent", notes="Rent query")
+    correspondence.log_letter(
+        desk, morag.id, stamped="2025-11-20", category="rent", notes="Rent query"
+    )
     clock.set(london(2025, 11, 24, 11, 0))
     correspondence.log_email(desk, morag.id, category="tenancy", notes="Pet request\nmore")
     clock.set(london(2025, 11, 24, 12, 0))
@@ -66,7 +71,11 @@ def test_timeline_shows_every_contact_and_task_newest_first(desk: Desk, clock, m
     ats = [e.at for e in entries]
     assert ats == sorted(ats, reverse=True)
     email = entries[3]
-    assert email.what == "Email" and email.summary == "tenancy: Pet request" and email.staff == "Hannah Reid"
+    assert (
+        email.what == "Email"
+        and email.summary == "tenancy: Pet request"
+        and email.staff == "Hannah Reid"
+    )
     assert entries[0].summary.startswith("visit Wed 26 Nov 2025 10:00")
     assert entries[1].due_at is not None and entries[1].status == "open"
     record = customers.record(desk, morag.id)
@@ -74,8 +83,14 @@ def test_timeline_shows_every_contact_and_task_newest_first(desk: Desk, clock, m
 
 
 def test_update_details(desk: Desk, morag) -> None:
-    view = customers.update_details(desk, morag.id, address="4 Kirk Lane, Duns", email="m@b.scot", preferred_contact="Email")
-    assert (view.address, view.email, view.preferred_contact) == ("4 Kirk Lane, Duns", "m@b.scot", "email")
+    view = customers.update_details(
+        desk, morag.id, address="4 Kirk Lane, Duns", email="m@b.scot", preferred_contact="Email"
+    )
+    assert (view.address, view.email, view.preferred_contact) == (
+        "4 Kirk Lane, Duns",
+        "m@b.scot",
+        "email",
+    )
     assert customers.search(desk, "kirk")[0].id == morag.id  # the search text follows the address
     for kwargs, message in [
         ({"name": "  "}, "name is empty"),
@@ -91,7 +106,8 @@ def test_update_details(desk: Desk, morag) -> None:
 
 def test_needs_apply_to_the_customer(desk: Desk, morag) -> None:
     view = customers.set_needs(
-        desk, morag.id,
+        desk,
+        morag.id,
         customers.NeedsForm(interpreter_language=" Polish ", bsl_signer=True, induction_loop=True),
     )
     assert view.needs == ("interpreter (Polish)", "BSL signer", "induction loop")
@@ -100,22 +116,33 @@ def test_needs_apply_to_the_customer(desk: Desk, morag) -> None:
     assert customers.get(desk, morag.id).needs == ()
 
 
-def test_restriction_is_a_team_leads_decision_with_what_why_and_review(desk: Desk, lead, morag) -> None:
+def test_restriction_is_a_team_leads_decision_with_what_why_and_review(
+    desk: Desk, lead, morag
+) -> None:
     with pytest.raises(PermissionDenied, match="this needs one of: team lead, admin"):
-        customers.set_restriction(desk, morag.id, what="letters only", why="abuse", review="2026-05-01")
+        customers.set_restriction(
+            desk, morag.id, what="letters only", why="abuse", review="2026-05-01"
+        )
     lead_desk = desk.with_actor(lead)
     for kwargs, message in [
         ({"what": "", "why": "abuse", "review": "2026-05-01"}, "say what the restriction is"),
         ({"what": "letters only", "why": " ", "review": "2026-05-01"}, "say why"),
         ({"what": "letters only", "why": "abuse", "review": "2025-11-24"}, "not in the future"),
-        ({"what": "letters only", "why": "abuse", "review": "2026-02-29"}, "February 2026 has 28 days"),
+        (
+            {"what": "letters only", "why": "abuse", "review": "2026-02-29"},
+            "February 2026 has 28 days",
+        ),
     ]:
         with pytest.raises(InputError, match=message):
             customers.set_restriction(lead_desk, morag.id, **kwargs)
     assert customers.get(desk, morag.id).restriction == ""
-    view = customers.set_restriction(lead_desk, morag.id, what="letters only", why="abuse", review="01/05/2026")
+    view = customers.set_restriction(
+        lead_desk, morag.id, what="letters only", why="abuse", review="01/05/2026"
+    )
     assert (view.restriction, view.restriction_reason, view.restriction_review) == (
-        "letters only", "abuse", date(2026, 5, 1),
+        "letters only",
+        "abuse",
+        date(2026, 5, 1),
     )
     with pytest.raises(PermissionDenied):
         customers.lift_restriction(desk, morag.id, why="review")
@@ -134,7 +161,11 @@ def test_consent(desk: Desk, morag) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2025-11-24", date(2025, 11, 24)), ("24/11/2025", date(2025, 11, 24)), (" 2024-2-29 ", date(2024, 2, 29))],
+    [
+        ("2025-11-24", date(2025, 11, 24)),
+        ("24/11/2025", date(2025, 11, 24)),
+        (" 2024-2-29 ", date(2024, 2, 29)),
+    ],
 )
 def test_parse_day(text: str, expected: date) -> None:
     assert customers.parse_day(text) == expected
@@ -157,7 +188,13 @@ def test_parse_day_says_what_is_wrong(text: str, message: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("14:30", time(14, 30)), ("9:05", time(9, 5)), ("2pm", time(14)), ("12am", time(0)), ("12.15pm", time(12, 15))],
+    [
+        ("14:30", time(14, 30)),
+        ("9:05", time(9, 5)),
+        ("2pm", time(14)),
+        ("12am", time(0)),
+        ("12.15pm", time(12, 15)),
+    ],
 )
 def test_parse_time(text: str, expected: time) -> None:
     assert customers.parse_time(text) == expected

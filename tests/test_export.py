@@ -6,6 +6,7 @@ import csv
 import json
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -21,7 +22,7 @@ from console.tasks import open_task
 NASTY = "Bobby'); DROP TABLE customer;--\x1b[31m [red]x[/red]"
 
 
-def add_contact(desk: Desk, customer_id: int | None, notes: str, **fields: object) -> int:
+def add_contact(desk: Desk, customer_id: int | None, notes: str, **fields: Any) -> int:
     now = desk.now()
     with desk.store.write() as session:
         ct = Contact(

@@ -15,8 +15,8 @@ from console.errors import InputError, NotFound
 from console.models import Contact
 
 
-def london(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON)  # type: ignore[misc]
+def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
 def contacts(desk: Desk) -> list[Contact]:
@@ -30,9 +30,16 @@ def morag(desk: Desk) -> customers.CustomerView:
 
 
 def test_bha_books_by_appointment_without_a_notice_minimum(desk: Desk, morag) -> None:
-    view = home_visits.book_visit(desk, morag.id, day="2025-11-25", at="14:00", purpose="Tenancy check")
+    view = home_visits.book_visit(
+        desk, morag.id, day="2025-11-25", at="14:00", purpose="Tenancy check"
+    )
     [c] = contacts(desk)
-    assert (c.channel, c.outcome, c.customer_id, c.staff_id) == ("home_visit", "booked", morag.id, desk.actor.id)  # type: ignore[union-attr]
+    assert (c.channel, c.outcome, c.customer_id, c.staff_id) == (
+        "home_visit",
+        "booked",
+        morag.id,
+        desk.actor.id,  # type: ignore[union-attr]
+    )
     assert c.received_at == desk.now() and c.scheduled_at == london(2025, 11, 25, 14, 0)
     assert c.details["visit"]["purpose"] == "Tenancy check"
     assert view.notice_ok is None and view.status == "booked" and view.warnings == ()
@@ -47,17 +54,29 @@ def test_weslo_short_notice_is_flagged_and_needs_a_reason(weslo_desk: Desk) -> N
     with pytest.raises(InputError) as err:
         home_visits.book_visit(weslo_desk, c.id, day="2025-12-03", at="10:00", purpose="Inspection")
     message = str(err.value)
-    assert "less than at least 7 working days before the visit notice" in message or "less than" in message
+    assert (
+        "less than at least 7 working days before the visit notice" in message
+        or "less than" in message
+    )
     assert "give a reason for the short notice" in message
     assert "book on or after Thu 04 Dec 2025" in message
     assert contacts(weslo_desk) == []
     view = home_visits.book_visit(
-        weslo_desk, c.id, day="2025-12-03", at="10:00", purpose="Inspection",
+        weslo_desk,
+        c.id,
+        day="2025-12-03",
+        at="10:00",
+        purpose="Inspection",
         short_notice_reason="customer asked for the earliest date",
     )
-    assert view.notice_ok is False and view.short_notice_reason == "customer asked for the earliest date"
+    assert (
+        view.notice_ok is False
+        and view.short_notice_reason == "customer asked for the earliest date"
+    )
     assert view.warnings == ("flagged: short notice (customer asked for the earliest date)",)
-    ok = home_visits.book_visit(weslo_desk, c.id, day="2025-12-04", at="10:00", purpose="Inspection")
+    ok = home_visits.book_visit(
+        weslo_desk, c.id, day="2025-12-04", at="10:00", purpose="Inspection"
+    )
     assert ok.notice_ok is True and ok.short_notice_reason == ""
 
 
@@ -71,7 +90,9 @@ def test_weslo_short_notice_is_flagged_and_needs_a_reason(weslo_desk: Desk) -> N
         ("2025-11-25", "10:00", "  ", "say what the visit is for"),
     ],
 )
-def test_bad_bookings_are_refused(desk: Desk, morag, day: str, at: str, purpose: str, message: str) -> None:
+def test_bad_bookings_are_refused(
+    desk: Desk, morag, day: str, at: str, purpose: str, message: str
+) -> None:
     with pytest.raises(InputError, match=message):
         home_visits.book_visit(desk, morag.id, day=day, at=at, purpose=purpose)
     assert contacts(desk) == []
@@ -81,21 +102,33 @@ def test_visit_record_with_id_and_next_steps(desk: Desk, clock, morag) -> None:
     booked = home_visits.book_visit(desk, morag.id, day="2025-11-25", at="2pm", purpose="Damp")
     clock.set(london(2025, 11, 25, 15, 0))
     with pytest.raises(InputError, match="say whether you showed your identification"):
-        home_visits.record_visit(desk, booked.contact_id, outcome="visited", record="x", next_steps="y")
+        home_visits.record_visit(
+            desk, booked.contact_id, outcome="visited", record="x", next_steps="y"
+        )
     with pytest.raises(InputError, match="type the record of the visit"):
-        home_visits.record_visit(desk, booked.contact_id, outcome="visited", id_shown=True, next_steps="y")
+        home_visits.record_visit(
+            desk, booked.contact_id, outcome="visited", id_shown=True, next_steps="y"
+        )
     with pytest.raises(InputError, match="type the next steps agreed"):
-        home_visits.record_visit(desk, booked.contact_id, outcome="visited", id_shown=True, record="x")
+        home_visits.record_visit(
+            desk, booked.contact_id, outcome="visited", id_shown=True, record="x"
+        )
     assert contacts(desk)[0].outcome == "booked"
     view = home_visits.record_visit(
-        desk, booked.contact_id, outcome="visited", id_shown=True,
-        record="Damp in the back bedroom; agreed a survey", next_steps="Survey booked for 2 Dec",
+        desk,
+        booked.contact_id,
+        outcome="visited",
+        id_shown=True,
+        record="Damp in the back bedroom; agreed a survey",
+        next_steps="Survey booked for 2 Dec",
     )
     [c] = contacts(desk)
     assert c.outcome == "visited"
     v = c.details["visit"]
     assert v["id_shown"] is True and v["next_steps"] == "Survey booked for 2 Dec"
-    assert v["visited_at"] == london(2025, 11, 25, 15, 0).isoformat() or v["visited_at"].startswith("2025-11-25T15:00")
+    assert v["visited_at"] == london(2025, 11, 25, 15, 0).isoformat() or v["visited_at"].startswith(
+        "2025-11-25T15:00"
+    )
     assert view.status_label == "visited: record agreed" and view.warnings == ()
     with pytest.raises(InputError, match="already recorded as visited"):
         home_visits.record_visit(desk, booked.contact_id, outcome="no_access")
@@ -112,7 +145,12 @@ def test_nobody_home_calling_card_left(desk: Desk, clock, morag) -> None:
 
 def test_visit_without_id_is_recorded_and_flagged(desk: Desk, morag) -> None:
     view = home_visits.record_visit(
-        desk, customer=morag.id, outcome="visited", id_shown=False, record="Met", next_steps="none",
+        desk,
+        customer=morag.id,
+        outcome="visited",
+        id_shown=False,
+        record="Met",
+        next_steps="none",
         purpose="Welfare call",
     )
     assert view.id_shown is False
@@ -137,7 +175,11 @@ def test_record_needs_a_visit_or_a_customer_and_a_known_outcome(desk: Desk, mora
 
 def test_restricted_customer_booking_needs_acknowledgement(desk: Desk, lead, morag) -> None:
     customers.set_restriction(
-        desk.with_actor(lead), morag.id, what="two staff on visits", why="threats", review="2026-03-01"
+        desk.with_actor(lead),
+        morag.id,
+        what="two staff on visits",
+        why="threats",
+        review="2026-03-01",
     )
     with pytest.raises(InputError, match="has an access restriction: two staff on visits"):
         home_visits.book_visit(desk, morag.id, day="2025-11-26", at="11:00", purpose="Check")

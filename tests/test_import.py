@@ -16,38 +16,56 @@ from console.importer import import_calls, parse_calls
 from console.models import Contact, Customer, Event
 from console.store import Store
 from tests.conftest import add_staff
+
 pytest_plugins = ["tests.pg"]  # pg_url, pg_database, any_store (one PostgreSQL server per run)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2025, 11, 24, 12, 0, tzinfo=UTC)
 
 
-def cdr(start: str, answer: str, end: str, disposition: str, uniqueid: str, *, src: str = "07700900123",
-        dstchannel: str = "SIP/hreid-00000002", userfield: str = "", duration: int = 0, billsec: int = 0) -> str:  # fmt: skip
+def cdr(
+    start: str,
+    answer: str,
+    end: str,
+    disposition: str,
+    uniqueid: str,
+    *,
+    src: str = "07700900123",
+    dstchannel: str = "SIP/hreid-00000002",
+    userfield: str = "",
+    duration: int = 0,
+    billsec: int = 0,
+) -> str:
     """One Master.csv line, quoted as Asterisk's cdr_csv writes it."""
     fields = [
-        "", src, "800", "from-trunk", f'"Caller" <{src}>', "SIP/trunk-00000001", dstchannel, "Dial",
-        "SIP/hreid,30", start, answer, end, str(duration), str(billsec), disposition, "DOCUMENTATION",
-        uniqueid, userfield,
+        "", src, "800", "from-trunk", f'"Caller" <{src}>', "SIP/trunk-00000001", dstchannel,
+        "Dial", "SIP/hreid,30", start, answer, end, str(duration), str(billsec), disposition,
+        "DOCUMENTATION", uniqueid, userfield,
     ]  # fmt: skip
     return ",".join(f.replace('"', '""').join('""') if not f.isdigit() else f for f in fields)
 
 
+MON = "2025-11-24 "
+JUL = "2025-07-01 "
 MASTER = "\n".join(
     [
         # answered in 8 s (winter: London is UTC)
-        cdr("2025-11-24 10:00:03", "2025-11-24 10:00:11", "2025-11-24 10:04:40", "ANSWERED", "1763978403.1", duration=277, billsec=269),
+        cdr(MON + "10:00:03", MON + "10:00:11", MON + "10:04:40", "ANSWERED", "1763978403.1",
+            duration=277, billsec=269),
         # never answered
-        cdr("2025-11-24 10:02:00", "", "2025-11-24 10:02:45", "NO ANSWER", "1763978520.3", dstchannel="SIP/cdouglas-00000004"),
-        cdr("2025-11-24 10:05:00", "", "2025-11-24 10:05:20", "BUSY", "1763978700.5", dstchannel=""),
+        cdr(MON + "10:02:00", "", MON + "10:02:45", "NO ANSWER", "1763978520.3",
+            dstchannel="SIP/cdouglas-00000004"),
+        cdr(MON + "10:05:00", "", MON + "10:05:20", "BUSY", "1763978700.5", dstchannel=""),
         # bad: the start is not a time
         cdr("24/11/2025 ten", "", "", "ANSWERED", "1763978800.7"),
-        # summer time: 10:00 London is 09:00 UTC; agent from the userfield; answer from duration - billsec
-        cdr("2025-07-01 10:00:00", "", "2025-07-01 10:03:00", "ANSWERED", "1751360400.9", userfield="hreid", dstchannel="PJSIP/201-0001", duration=180, billsec=165),
+        # summer time: 10:00 London is 09:00 UTC; agent from the userfield; answer from
+        # duration - billsec
+        cdr(JUL + "10:00:00", "", JUL + "10:03:00", "ANSWERED", "1751360400.9", userfield="hreid",
+            dstchannel="PJSIP/201-0001", duration=180, billsec=165),
         # bad: ends before it starts
-        cdr("2025-11-24 11:00:00", "2025-11-24 11:00:05", "2025-11-24 10:59:00", "ANSWERED", "1763982000.11"),
+        cdr(MON + "11:00:00", MON + "11:00:05", MON + "10:59:00", "ANSWERED", "1763982000.11"),
         # bad: a disposition we do not know
-        cdr("2025-11-24 11:10:00", "", "2025-11-24 11:10:30", "MAYBE", "1763982600.13"),
+        cdr(MON + "11:10:00", "", MON + "11:10:30", "MAYBE", "1763982600.13"),
     ]
 ) + "\n"  # fmt: skip
 
@@ -190,10 +208,14 @@ def test_cli_summary_and_exit_status(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_cli_never_shows_a_traceback_for_a_wrong_format(tmp_path: Path) -> None:
     wrong = tmp_path / "people.csv"
     wrong.write_text("name,phone\nAnn,123\n")
+    db = str(tmp_path / "fd.db")
     done = subprocess.run(
-        [sys.executable, "-m", "console", "--db", str(tmp_path / "fd.db"), "import", "calls", str(wrong)],
-        capture_output=True, text=True, cwd=ROOT, timeout=60,
-    )  # fmt: skip
+        [sys.executable, "-m", "console", "--db", db, "import", "calls", str(wrong)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert "cannot tell the file's format" in done.stderr

@@ -211,6 +211,16 @@ def test_complaint_frontline_is_recorded_on_the_contact_only(desk: Desk, custome
     }
 
 
+def test_user_text_in_outcomes_is_cleaned(desk: Desk) -> None:
+    calls.log_call(
+        desk,
+        answer="12",
+        outcome=Outcome("complaint_stage1", subject=" Lift\x00  [red]broken[/red] "),
+        category="complaint",
+    )
+    assert rows(desk.store)[1][0].details["subject"] == "Lift [red]broken[/red]"
+
+
 def test_transferred_records_who(desk: Desk) -> None:
     calls.log_call(
         desk,
@@ -257,6 +267,7 @@ def test_weslo_refuses_what_it_does_not_promise(
         (Outcome("complaint_stage1"), "what the complaint is about"),
         (Outcome("complaint_frontline", subject="   "), "what the complaint is about"),
         (Outcome("transferred"), "transferred to"),
+        (Outcome("referred", to_staff_id=2**80), "positive whole number"),
     ],
 )
 def test_outcome_missing_what_it_needs_is_refused(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 from sqlmodel import func, select
@@ -33,7 +34,7 @@ def make_customer(desk: Desk, clock: FrozenClock, at: datetime, name: str, **kw:
 
 
 def make_contact(
-    desk: Desk, at: datetime, customer_id: int | None, *, task: str | None = None, **fields: object
+    desk: Desk, at: datetime, customer_id: int | None, *, task: str | None = None, **fields: Any
 ) -> tuple[int, int | None]:
     with desk.store.write() as session:
         ct = Contact(
@@ -104,7 +105,7 @@ def history(desk: Desk, clock: FrozenClock) -> dict[str, int]:
 
 def counts(desk: Desk) -> tuple[int, int, int, dict[date, int]]:
     with desk.store.read() as session:
-        per_day = dict(
+        per_day: dict[date, int] = dict(
             session.exec(select(Contact.day, func.count()).group_by(Contact.day)).all()  # type: ignore[call-overload]
         )
         return (

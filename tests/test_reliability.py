@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select
+from sqlmodel import col
 
 from console.models import Contact, Staff, Task
 from console.store import Store, open_store
@@ -45,7 +46,7 @@ def integrity(db: Path) -> str:
 
 def saved_ids(store: Store) -> set[int]:
     with store.read() as session:
-        return {int(i) for i in session.execute(select(Contact.id)).scalars()}
+        return {int(i) for i in session.execute(select(col(Contact.id))).scalars()}
 
 
 @pytest.mark.parametrize("after", [1, 40, 150])
@@ -91,7 +92,7 @@ def test_four_desks_log_and_claim_at_once(tmp_path: Path) -> None:
             insert(Task), [{**base, "due_at": now + timedelta(minutes=i)} for i in range(300)]
         )
     with store.read() as session:
-        task_ids = sorted(int(i) for i in session.execute(select(Task.id)).scalars())
+        task_ids = sorted(int(i) for i in session.execute(select(col(Task.id))).scalars())
     store.close()
 
     desks = [
@@ -119,12 +120,15 @@ def test_four_desks_log_and_claim_at_once(tmp_path: Path) -> None:
     try:
         with store.read() as session:
             contacts = {
-                int(cid): sid for cid, sid in session.execute(select(Contact.id, Contact.staff_id))
+                int(cid): sid
+                for cid, sid in session.execute(select(col(Contact.id), col(Contact.staff_id)))
             }
             assignees = {
                 int(tid): aid
                 for tid, aid in session.execute(
-                    select(Task.id, Task.assignee_id).where(Task.assignee_id.is_not(None))
+                    select(col(Task.id), col(Task.assignee_id)).where(
+                        col(Task.assignee_id).is_not(None)
+                    )
                 )  # type: ignore[union-attr]
             }
         revision = store.revision()

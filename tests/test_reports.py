@@ -38,7 +38,6 @@ from console.summary import (
     ensure_spec,
     rebuild_summary,
     refresh_days,
-    wait_bucket,
 )
 from tests.conftest import add_staff
 
@@ -153,8 +152,11 @@ def lead_desk(store: Store, bha: Profile, clock: FrozenClock, lead: Actor) -> De
 
 @pytest.fixture
 def data(store: Store, bha: Profile, handler: Actor, bob: Actor) -> dict[str, Any]:
-    """The fixed BHA data set (see each figure's test for the sums)."""
-    h, b = handler.id, bob.id
+    return build_data(store, bha, handler.id, bob.id)
+
+
+def build_data(store: Store, bha: Profile, h: int, b: int) -> dict[str, Any]:
+    """The fixed BHA data set (see each figure's test for the sums); h, b: two handlers' ids."""
     ids: dict[str, Any] = {}
     with store.write() as s:
         # calls (BHA answer target 20 s)
@@ -291,9 +293,10 @@ def test_telephone_by_week_and_month(lead_desk: Desk, data: dict[str, Any]) -> N
 def test_calls_by_hour_of_day(lead_desk: Desk, data: dict[str, Any]) -> None:
     hours = {h.hour: h for h in report(lead_desk).hours}
     assert sorted(hours) == [9, 11, 14]
-    assert (hours[9].offered, hours[9].answered) == (3, 3)
+    assert (hours[9].offered, hours[9].answered, hours[9].answered_within) == (3, 3, 3)
     assert hours[9].average_answer_seconds == pytest.approx((12 + 20 + 5) / 3)
     assert (hours[14].offered, hours[14].answered, hours[14].average_answer_seconds) == (2, 1, 20.5)
+    assert hours[14].answered_within == 0
     assert (hours[11].offered, hours[11].average_answer_seconds) == (1, 60)
 
 
@@ -618,14 +621,6 @@ def test_the_services_keep_the_summary(store: Store, desk: Desk, clock: FrozenCl
     (promise,) = logged.promises
     tasks.complete(desk, promise.task_id, "called back")
     assert check_summary(store) == []
-
-
-@pytest.mark.parametrize(
-    ("seconds", "bucket"), [(0, 0), (0.2, 1), (12, 12), (20.0, 20), (20.5, 21), (600, 600),
-                            (600.5, 660), (3599, 3600), (3601, 7200)],
-)
-def test_wait_buckets(seconds: float, bucket: int) -> None:
-    assert wait_bucket(seconds) == bucket
 
 
 # --- export -----------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from console.errors import InputError, NotFound
 from console.models import Contact, Customer, Task
 
 
-def london(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON)  # type: ignore[misc]
+def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
 def all_tasks(desk: Desk) -> list[Task]:
@@ -34,7 +34,11 @@ def sar(desk: Desk, clock, morag) -> requests.RequestView:
     """STANDARDS.md worked example: received Sat 31 Jan 2026, due Mon 2 Mar 2026 17:00."""
     clock.set(london(2026, 2, 2, 10, 0))
     return requests.log_request(
-        desk, morag.id, "subject-access", channel="letter", received="2026-01-31",
+        desk,
+        morag.id,
+        "subject-access",
+        channel="letter",
+        received="2026-01-31",
         description="all repair records",
     )
 
@@ -49,7 +53,11 @@ def test_subject_access_is_due_in_one_month(desk: Desk, sar) -> None:
     with desk.store.read() as s:
         contact = s.get(Contact, task.contact_id)
         assert contact is not None
-        assert (contact.channel, contact.day, contact.outcome) == ("letter", date(2026, 1, 31), "subject-access")
+        assert (contact.channel, contact.day, contact.outcome) == (
+            "letter",
+            date(2026, 1, 31),
+            "subject-access",
+        )
         assert contact.details["request"]["request"] == "subject-access"
 
 
@@ -66,7 +74,9 @@ def test_subject_access_extension_to_three_months(desk: Desk, clock, sar) -> Non
     assert task.extended_reason == "complex: records from three teams"
     assert view.customer_told_on == date(2026, 2, 19) and view.warnings == ()
     with pytest.raises(InputError, match="already"):
-        requests.extend_subject_access(desk, sar.task_id, reason="again", customer_told_on="2026-02-20")
+        requests.extend_subject_access(
+            desk, sar.task_id, reason="again", customer_told_on="2026-02-20"
+        )
 
 
 @pytest.mark.parametrize(
@@ -79,7 +89,9 @@ def test_subject_access_extension_to_three_months(desk: Desk, clock, sar) -> Non
         ("complex", "", "the date the customer was told is empty"),
     ],
 )
-def test_subject_access_extension_bad_input(desk: Desk, sar, reason: str, told: str, message: str) -> None:
+def test_subject_access_extension_bad_input(
+    desk: Desk, sar, reason: str, told: str, message: str
+) -> None:
     with pytest.raises(InputError, match=message):
         requests.extend_subject_access(desk, sar.task_id, reason=reason, customer_told_on=told)
     [task] = all_tasks(desk)
@@ -88,7 +100,9 @@ def test_subject_access_extension_bad_input(desk: Desk, sar, reason: str, told: 
 
 def test_telling_the_customer_after_the_month_is_flagged(desk: Desk, clock, sar) -> None:
     clock.set(london(2026, 3, 4, 10, 0))
-    view = requests.extend_subject_access(desk, sar.task_id, reason="complex", customer_told_on="2026-03-03")
+    view = requests.extend_subject_access(
+        desk, sar.task_id, reason="complex", customer_told_on="2026-03-03"
+    )
     assert view.slug == "subject-access-extended"
     assert view.warnings and "after the first month ran out" in view.warnings[0]
 
@@ -104,13 +118,21 @@ def test_only_subject_access_is_extended_this_way(desk: Desk, morag) -> None:
 def test_foi_runs_twenty_working_days_on_the_statutory_calendar(desk: Desk, clock, morag) -> None:
     clock.set(london(2025, 12, 1, 10, 0))
     requests.log_request(
-        desk, morag.id, "foi", channel="email", received=london(2025, 12, 1, 9, 0),
+        desk,
+        morag.id,
+        "foi",
+        channel="email",
+        received=london(2025, 12, 1, 9, 0),
         description="contractor spend 2024",
     )
     [task] = all_tasks(desk)
     assert task.slug == "foi"
     # STANDARDS.md worked example: Christmas and Boxing Day skipped
-    assert task.due_at == due_at(desk.profile, "foi", london(2025, 12, 1, 9)) == london(2025, 12, 31, 17)
+    assert (
+        task.due_at
+        == due_at(desk.profile, "foi", london(2025, 12, 1, 9))
+        == london(2025, 12, 31, 17)
+    )
 
 
 def test_housing_application_in_five_working_days(desk: Desk, morag) -> None:
@@ -134,7 +156,9 @@ def test_alternative_format_is_remembered_on_the_customer(desk: Desk, morag) -> 
     assert task.details["format"] == "large print"
     assert view.warnings == ("recorded on the customer for every later contact: large print",)
     assert customers.get(desk, morag.id).needs == ("large print",)
-    requests.log_request(desk, morag.id, "alternative-format", fmt="another language", language="Polish")
+    requests.log_request(
+        desk, morag.id, "alternative-format", fmt="another language", language="Polish"
+    )
     assert customers.get(desk, morag.id).needs == ("large print", "written in Polish")
     with desk.store.read() as s:
         row = s.get(Customer, morag.id)
@@ -168,5 +192,8 @@ def test_weslo_has_none_of_these_standards(weslo_desk: Desk) -> None:
 
 def test_available_kinds_for_bha(desk: Desk) -> None:
     assert [k for k, _ in requests.available_kinds(desk)] == [
-        "subject-access", "foi", "housing-application", "alternative-format",
+        "subject-access",
+        "foi",
+        "housing-application",
+        "alternative-format",
     ]

@@ -49,6 +49,7 @@ def _record_reception_visit(desk: Desk, c: CustomerView, ack: bool) -> Any:
         visit_id = session.exec(
             select(func.max(Contact.id)).where(Contact.channel == "visit")
         ).one()
+    assert visit_id is not None
     return reception.record_visit(
         desk, visit_id, category="rent", customer_id=c.id, restriction_acknowledged=ack
     )

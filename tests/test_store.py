@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -20,6 +21,7 @@ from sqlmodel import select
 from console.errors import InputError, StoreError
 from console.models import Contact, Customer, Task
 from console.store import SCHEMA_HEAD, Store, database_url, default_db_path, open_store
+
 pytest_plugins = ["tests.pg"]  # pg_url, pg_database, any_store (one PostgreSQL server per run)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -385,7 +387,7 @@ def test_naive_timestamps_are_refused(store: Store) -> None:
 
 def test_top_open_tasks_query_uses_the_partial_index(store: Store) -> None:
     with store.write() as session:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "slug": "callback-routine",
                 "received_at": AT,
@@ -415,4 +417,54 @@ def test_top_open_tasks_query_uses_the_partial_index(store: Store) -> None:
     assert "ix_task_open_due" in detail, detail
     assert "TEMP B-TREE" not in detail.upper(), detail  # read in index order: no sort
     assert len(found) == 200
-    assert [t.due_at for t in found] == sorted(t.due_at for t in found)
+    dues = [t.due_at for t in found if t.due_at is not None]
+    assert len(dues) == 200 and dues == sorted(dues)
+
+
+def test_scaled_benchmark_database_builds_small(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bench.bench_store.build_scaled, shrunk: the rows, the indexes, reuse, the summary."""
+    pytest.importorskip("numpy")
+    from bench import bench_store
+    from console.summary import check_summary
+
+    monkeypatch.setattr(bench_store, "CONTACTS", 3_000)
+    monkeypatch.setattr(bench_store, "TASKS", 2_000)
+    monkeypatch.setattr(bench_store, "OPEN", 100)
+    path = tmp_path / "scaled.db"
+    assert bench_store.build_scaled(path)  # built: timings returned
+    assert bench_store.is_built(path) and not bench_store.is_built(path, summary=True)
+    assert bench_store.build_scaled(path) == {}  # already there: nothing to do
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        counts = conn.execute(
+            "SELECT (SELECT count(*) FROM contact), (SELECT count(*) FROM task),"
+            " (SELECT count(*) FROM task WHERE status = 'open')"
+        ).fetchone()
+        indexes = {
+            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        }
+    finally:
+        conn.close()
+    assert counts == (3_000, 2_000, 100)
+    assert {"ix_task_open_due", "ix_contact_channel_day"} <= indexes
+    store = open_store(path)
+    try:
+        with store.read() as session:
+            first = session.exec(
+                select(Task).where(Task.status == "open").order_by(Task.due_at).limit(1)  # type: ignore[arg-type]
+            ).one()
+            contact = session.exec(select(Contact).limit(1)).one()
+        assert first.due_at is not None and first.due_at.tzinfo is not None
+        assert contact.received_at is not None and contact.day is not None
+    finally:
+        store.close()
+    assert bench_store.build_scaled(path, summary=True)["summary"] >= 0
+    assert bench_store.is_built(path, summary=True)
+    store = open_store(path)
+    try:
+        assert check_summary(store) == []
+    finally:
+        store.close()

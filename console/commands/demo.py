@@ -1,6 +1,7 @@
 """`frontdesk demo`: fill a database with a realistic stretch of front-desk work.
 
-    frontdesk [--db PATH|URL] demo [--days N] [--seed S] [--policy NAME|PATH] [--until DATE] [--force]
+    frontdesk [--db PATH|URL] demo [--days N] [--seed S] [--policy NAME|PATH]
+                                   [--until DATE] [--force]
 
 Refuses a database that already holds contacts unless ``--force``. Prints the
 demo sign-ins at the end: every demo login has the PIN 1234, which is fine only
@@ -78,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
         f"{result.total_contacts:,} contacts ({channels})"
     )
     print(
-        f"  {result.tasks:,} tasks: {result.open_tasks} open, {result.overdue_tasks} of them overdue"
+        f"  {result.tasks:,} tasks: {result.open_tasks} open, "
+        f"{result.overdue_tasks} of them overdue"
     )
     print(f"  written to {where} in {result.seconds:.1f} s")
     print()

@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
             text = reports.as_csv(report)
         elif args.csv:
             what = "csv"
-            text = "\n".join(str(p) for p in write_csv(report, Path(args.csv)))
+            text = "\n".join(str(p) for p in reports.write_csv_files(report, Path(args.csv)))
         else:
             what = "text"
             text = reports.as_text(report)
@@ -86,21 +86,3 @@ def run(args: argparse.Namespace) -> int:
         store.close()
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
-
-
-def write_csv(report: object, folder: Path) -> list[Path]:
-    """One CSV file per table in ``folder`` (created if missing); returns the paths."""
-    from console.errors import InputError
-    from console.reports import Report, table_csv
-
-    assert isinstance(report, Report)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for name, (columns, rows) in report.tables().items():
-            path = folder / f"{name}.csv"
-            path.write_text(table_csv(columns, rows), encoding="utf-8")
-            paths.append(path)
-    except OSError as exc:
-        raise InputError(f"cannot write the CSV files in {folder}: {exc.strerror}") from None
-    return paths

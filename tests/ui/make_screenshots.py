@@ -52,6 +52,15 @@ async def settle(pilot: Any) -> None:
     await pilot.pause()
 
 
+def steady_cursors(app: Any) -> None:
+    """A blinking cursor would make each run's picture differ: hold it on."""
+    from textual.widgets import Input, TextArea
+
+    for widget in app.screen.query("Input, TextArea"):
+        if isinstance(widget, Input | TextArea):
+            widget.cursor_blink = False
+
+
 def actor(db: str, login: str) -> Actor:
     from sqlmodel import select
 
@@ -87,6 +96,8 @@ async def shoot_desk(
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
+        steady_cursors(app)
+        await pilot.pause()
         app.title = f"Front Desk · {APP_DESKS[desk][2]}"
         return Path(app.save_screenshot(f"{name}.svg", path=str(OUT)))
 

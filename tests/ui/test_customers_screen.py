@@ -27,8 +27,8 @@ from tests.conftest import MONDAY_MORNING, add_staff, settle
 BHA = load_profile("bha")
 
 
-def london(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON)  # type: ignore[misc]
+def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
 @dataclass
@@ -58,7 +58,9 @@ class Env:
             store.close()
 
     def desk(self, policy: str = "bha") -> Desk:
-        return Desk(open_store(self.db), load_profile(policy), FrozenClock(MONDAY_MORNING), self.actor)
+        return Desk(
+            open_store(self.db), load_profile(policy), FrozenClock(MONDAY_MORNING), self.actor
+        )
 
 
 @pytest.fixture
@@ -68,11 +70,20 @@ def env(tmp_path: Path) -> Env:
     actor = add_staff(store, "Hannah Reid", "hreid", "handler", "Customer Services")
     lead = add_staff(store, "Leah Murray", "lmurray", "team_lead", "Customer Services")
     desk = Desk(store, BHA, FrozenClock(MONDAY_MORNING), actor)
-    morag = customers.create(desk, "Morag Brown", phone="01361 882000", address="4 Kirk Lane, Duns").id
-    rab = customers.create(desk, "Rab Nesbitt", phone="01890 654321", address="9 Kirk Wynd, Eyemouth").id
-    customers.set_needs(desk, rab, customers.NeedsForm(interpreter_language="Polish", large_print=True))
+    morag = customers.create(
+        desk, "Morag Brown", phone="01361 882000", address="4 Kirk Lane, Duns"
+    ).id
+    rab = customers.create(
+        desk, "Rab Nesbitt", phone="01890 654321", address="9 Kirk Wynd, Eyemouth"
+    ).id
+    customers.set_needs(
+        desk, rab, customers.NeedsForm(interpreter_language="Polish", large_print=True)
+    )
     customers.set_restriction(
-        desk.with_actor(lead), rab, what="Contact by letter only", why="Abusive calls to staff",
+        desk.with_actor(lead),
+        rab,
+        what="Contact by letter only",
+        why="Abusive calls to staff",
         review="2026-05-01",
     )
     store.close()
@@ -106,7 +117,9 @@ async def test_finding_a_customer_opens_the_record_and_audits_it(env: Env) -> No
         app.screen.post_message(DataChanged(99))  # another desk wrote: reload, not re-open
         await settle(pilot)
     opened = [e for e in env.rows(Event) if e.action == "opened"]
-    assert [(e.entity, e.customer_id, e.staff_id) for e in opened] == [("customer", env.morag, env.actor.id)]
+    assert [(e.entity, e.customer_id, e.staff_id) for e in opened] == [
+        ("customer", env.morag, env.actor.id)
+    ]
 
 
 async def test_logging_a_letter_by_keyboard(env: Env) -> None:
@@ -129,7 +142,10 @@ async def test_logging_a_letter_by_keyboard(env: Env) -> None:
         assert "will follow up with a phone call or a visit by" in result
     [contact] = env.rows(Contact)
     assert (contact.channel, contact.day, contact.category, contact.customer_id) == (
-        "letter", date(2025, 11, 21), "tenancy", env.morag,
+        "letter",
+        date(2025, 11, 21),
+        "tenancy",
+        env.morag,
     )
     tasks = env.rows(Task)
     assert [t.slug for t in tasks] == ["acknowledge", "reply-routine", "reply-routine"]
@@ -173,7 +189,9 @@ async def test_restriction_shows_and_must_be_acknowledged(env: Env) -> None:
         await settle(pilot)
         await pilot.press("tab", "tab", "r", "ctrl+s")
         await settle(pilot)
-        assert "has an access restriction: Contact by letter only. Acknowledge it" in text_of(app, "#dialog-error")
+        assert "has an access restriction: Contact by letter only. Acknowledge it" in text_of(
+            app, "#dialog-error"
+        )
         assert env.rows(Contact) == []
         await pilot.press("escape")
         await settle(pilot)
@@ -183,9 +201,14 @@ async def test_restriction_shows_and_must_be_acknowledged(env: Env) -> None:
         await pilot.press("tab", "tab", "r", "ctrl+s")
         await settle(pilot)
         assert type(app.screen).__name__ == "CustomersScreen"
-        assert "Reply in the customer's format: interpreter (Polish), large print" in text_of(app, "#result")
+        assert "Reply in the customer's format: interpreter (Polish), large print" in text_of(
+            app, "#result"
+        )
     [contact] = env.rows(Contact)
-    assert contact.channel == "email" and contact.details["needs"] == ["interpreter (Polish)", "large print"]
+    assert contact.channel == "email" and contact.details["needs"] == [
+        "interpreter (Polish)",
+        "large print",
+    ]
 
 
 async def test_complaint_stage1_then_escalated_from_the_timeline(env: Env) -> None:
@@ -213,7 +236,10 @@ async def test_complaint_stage1_then_escalated_from_the_timeline(env: Env) -> No
     first, second = env.rows(Task)
     assert (first.slug, first.status, first.outcome) == ("complaint-stage1", "done", "escalated")
     assert second.slug == "complaint-stage2" and second.parent_id == first.id
-    assert second.details["subject"] == "Repair missed twice" and second.details["service"] == "Repairs"
+    assert (
+        second.details["subject"] == "Repair missed twice"
+        and second.details["service"] == "Repairs"
+    )
     assert second.details["escalation_note"] == "Needs a full investigation"
 
 
@@ -239,7 +265,10 @@ async def test_subject_access_request_and_its_extension(env: Env) -> None:
         await settle(pilot)
         assert type(app.screen).__name__ == "CustomersScreen"
     [task] = env.rows(Task)
-    assert task.slug == "subject-access-extended" and task.extended_reason == "Records from three teams"
+    assert (
+        task.slug == "subject-access-extended"
+        and task.extended_reason == "Records from three teams"
+    )
     assert task.original_due_at == due_at(BHA, "subject-access", task.received_at)
     assert task.customer_told_at == MONDAY_MORNING
 
@@ -346,21 +375,40 @@ def _seed_record(env: Env) -> None:
         clock = FrozenClock(london(2025, 11, 20, 11, 0))
         desk = Desk(store, BHA, clock, env.actor)
         correspondence.log_letter(
-            desk, env.rab, stamped="2025-11-19", category="rent", subject="Rent statement",
+            desk,
+            env.rab,
+            stamped="2025-11-19",
+            category="rent",
+            subject="Rent statement",
             restriction_acknowledged=True,
         )
         clock.set(london(2025, 11, 21, 14, 30))
         complaints.open_complaint(
-            desk, env.rab, subject="Repair missed twice", service="Repairs", channel="email",
-            received="2025-11-21", received_time="14:00", restriction_acknowledged=True,
+            desk,
+            env.rab,
+            subject="Repair missed twice",
+            service="Repairs",
+            channel="email",
+            received="2025-11-21",
+            received_time="14:00",
+            restriction_acknowledged=True,
         )
         clock.set(MONDAY_MORNING)
         requests.log_request(
-            desk, env.rab, "subject-access", channel="letter", received="2025-11-24",
-            description="All repair records", restriction_acknowledged=True,
+            desk,
+            env.rab,
+            "subject-access",
+            channel="letter",
+            received="2025-11-24",
+            description="All repair records",
+            restriction_acknowledged=True,
         )
         home_visits.book_visit(
-            desk, env.rab, day="2025-11-27", at="14:00", purpose="Damp check",
+            desk,
+            env.rab,
+            day="2025-11-27",
+            at="14:00",
+            purpose="Damp check",
             restriction_acknowledged=True,
         )
     finally:

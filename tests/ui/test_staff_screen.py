@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 from textual.widgets import DataTable, Input, OptionList, Static, TabbedContent
 
 from console import customers, people
@@ -142,7 +142,7 @@ async def test_admin_adds_resets_changes_and_deactivates(
         actions = [
             e.action
             for e in session.exec(
-                select(Event).where(Event.staff_id == admin.id).order_by(Event.id)
+                select(Event).where(Event.staff_id == admin.id).order_by(col(Event.id))
             )  # type: ignore[arg-type]
         ]
     assert actions[-4:] == ["created", "pin_reset", "role_changed", "deactivated"]
