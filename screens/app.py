@@ -177,6 +177,15 @@ class FrontDeskApp(App[None]):
     def _broadcast(self, revision: int) -> None:
         self.screen.post_message(DataChanged(revision))
 
+    def _handle_exception(self, error: Exception) -> None:
+        """A worker that fails on any screen lands here (its StateChanged does not bubble)."""
+        from textual.worker import WorkerFailed
+
+        if isinstance(error, WorkerFailed):
+            self.show_error(error.error)
+            return
+        super()._handle_exception(error)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place for worker failures: a person-readable line, never a traceback."""
         if event.state != WorkerState.ERROR or event.worker.error is None:

@@ -1,0 +1,31 @@
+"""A failing worker on any screen shows one readable line; the app keeps running."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from console.clock import FrozenClock
+from console.errors import InputError
+from console.store import open_store
+from screens.app import FrontDeskApp
+from tests.conftest import MONDAY_MORNING, add_staff, settle
+
+
+async def test_worker_error_on_a_screen_is_shown_not_raised(tmp_path: Path) -> None:
+    db = tmp_path / "f.db"
+    store = open_store(db)
+    actor = add_staff(store, "Hannah Reid", "hreid", "handler")
+    store.close()
+    app = FrontDeskApp(db=str(db), clock=FrozenClock(MONDAY_MORNING), actor=actor, start="calls")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+
+        def fail() -> None:
+            raise InputError("the letter's date is in the future: use today or an earlier day")
+
+        app.screen.run_worker(fail, thread=True, name="save the letter")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("letter's date is in the future" in m for m in messages), messages
+        assert app.is_running
+        assert app.return_code is None
