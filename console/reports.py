@@ -1112,7 +1112,7 @@ def sections(report: Report) -> list[Section]:
             [
                 c.group,
                 c.slug,
-                c.target,
+                _cut(c.target, 32),
                 str(c.fell_due),
                 str(c.met),
                 str(c.late),
@@ -1333,3 +1333,7 @@ def sparkline(values: list[float | None]) -> str:
     """▁▂▃▄▅▆▇█ for shares 0..1 (a space where there is none)."""
     bars = "▁▂▃▄▅▆▇█"
     return "".join(" " if v is None else bars[min(7, max(0, int(v * 7.999)))] for v in values)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
@@ -193,10 +192,7 @@ class QueueScreen(Screen[None]):
     def compose(self) -> Any:
         yield Header()
         yield Static("", id="queue-counts", markup=False)
-        with Horizontal(id="queue-filter-bar"):
-            yield Static("", id="queue-filters", markup=False)
-            # The filter keys again, for a footer too narrow to show every key.
-            yield Static(FILTER_KEYS, id="queue-keys", markup=False)
+        yield Static("", id="queue-filters", markup=False)
         table: DataTable[Any] = DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="queue-detail", markup=False)
@@ -207,7 +203,10 @@ class QueueScreen(Screen[None]):
         for key, title, width in COLUMNS:
             table.add_column(title, width=width, key=key)
         table.focus()
-        self.query_one("#queue-detail", Static).border_title = "Task"
+        detail = self.query_one("#queue-detail", Static)
+        detail.border_title = "Task"
+        # The filter keys again, for a footer too narrow to show every key.
+        detail.border_subtitle = FILTER_KEYS
         self.set_interval(TICK_SECONDS, self._tick, name="queue tick")
         if getattr(self.app, "desk", None) is not None:
             self.reload(ensure=True)

@@ -245,32 +245,45 @@ class ReportsScreen(Screen[None]):
         table.move_cursor(row=min(row, table.row_count - 1), column=column)
 
     def draw_charts(self, report: Report) -> None:
+        """Calls by hour (within the target, later, not answered) and speed of answer by hour."""
         from textual_plotext import PlotextPlot
 
-        hours = [f"{h.hour:02d}" for h in report.hours]
+        by_hour = {h.hour: h for h in report.hours}
+        span = office_hours_span(self.desk) | set(by_hour)
+        hours = list(range(min(span), max(span) + 1)) if span else []
+        labels = [f"{h:02d}" for h in hours]
         target = report.answer_target_seconds
         chart = self.query_one("#c-hours", PlotextPlot)
         plt = chart.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("Calls by hour of day")
+        plt.title("Calls offered by hour of day")
         if hours:
-            series = [[h.offered for h in report.hours]]
-            labels = ["offered"]
+            rows = [by_hour.get(h) for h in hours]
+            offered = [r.offered if r else 0 for r in rows]
+            answered = [r.answered if r else 0 for r in rows]
             if target is not None:
-                series.append([h.answered_within or 0 for h in report.hours])
-                labels.append(f"answered within {target} s")
-            plt.multiple_bar(hours, series, labels=labels)  # type: ignore[call-arg]
+                within = [(r.answered_within or 0) if r else 0 for r in rows]
+                later = [a - w for a, w in zip(answered, within, strict=True)]
+                series = [within, later]
+                names = [f"answered within {target} s", "answered later"]
+            else:
+                series, names = [answered], ["answered"]
+            series.append([o - a for o, a in zip(offered, answered, strict=True)])
+            names.append("not answered")
+            plt.stacked_bar(labels, series, labels=names)  # type: ignore[call-arg]
         chart.refresh()
         speed = self.query_one("#c-speed", PlotextPlot)
         plt = speed.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title(
-            "Average speed of answer by hour (s)" + (f": target {target} s" if target else "")
-        )
+        plt.title("Average speed of answer by hour" + (f" (target {target} s)" if target else ""))
         if hours:
-            plt.bar(hours, [round(h.average_answer_seconds or 0, 1) for h in report.hours])
+            asa = [
+                round(by_hour[h].average_answer_seconds or 0, 1) if h in by_hour else 0
+                for h in hours
+            ]
+            plt.bar(labels, asa)
             if target is not None:
                 plt.hline(target, "red")
         speed.refresh()
@@ -344,6 +357,16 @@ class ReportsScreen(Screen[None]):
         self.app.call_from_thread(
             self.notify, f"{len(paths)} CSV files written to {folder}", title="Exported", timeout=10
         )
+
+
+def office_hours_span(desk: Desk) -> set[int]:
+    """The local hours the office is open on some day of the week (for the hourly charts)."""
+    found: set[int] = set()
+    for hours in desk.profile.office_hours:
+        if hours is not None:
+            last = hours[1].hour - (1 if hours[1].minute == 0 else 0)
+            found.update(range(hours[0].hour, last + 1))
+    return found
 
 
 def _default_export_root() -> Path:

@@ -180,20 +180,38 @@ def build_data(store: Store, bha: Profile, h: int, b: int) -> dict[str, Any]:
         task(s, bha, "repair-emergency", at(1, 23), done=at(2, 3, 30), assignee=b)  # R1 4.5 h
         task(s, bha, "repair-emergency", at(10, 10), done=at(10, 18), assignee=h)  # R2 8 h
         task(s, bha, "repair-urgent", at(3, 10), done=at(6, 15), assignee=b)  # R3 3 wd
-        ids["R4"] = task(s, bha, "repair-routine", at(7, 18, 30), done=at(21, 12), assignee=b).id  # 9 wd
+        ids["R4"] = task(
+            s, bha, "repair-routine", at(7, 18, 30), done=at(21, 12), assignee=b
+        ).id  # 9 wd
         task(s, bha, "repair-routine", at(27, 10, month=10), done=at(3, 10), assignee=b)  # R5 5 wd
         # complaints
         task(s, bha, "complaint-stage1", at(3, 10), done=at(7, 16), assignee=h, outcome="upheld")
         c2 = task(
-            s, bha, "complaint-stage1", at(4, 10), done=at(12, 10), assignee=b,
+            s,
+            bha,
+            "complaint-stage1",
+            at(4, 10),
+            done=at(12, 10),
+            assignee=b,
             outcome="not-upheld",
         )
         task(
-            s, bha, "complaint-stage2", at(13, 10), done=at(20, 10), assignee=b,
-            outcome="partially-upheld", parent=c2,
+            s,
+            bha,
+            "complaint-stage2",
+            at(13, 10),
+            done=at(20, 10),
+            assignee=b,
+            outcome="partially-upheld",
+            parent=c2,
         )
         c4 = task(
-            s, bha, "complaint-stage1", at(17, 10), done=at(18, 10), assignee=h,
+            s,
+            bha,
+            "complaint-stage1",
+            at(17, 10),
+            done=at(18, 10),
+            assignee=h,
             outcome="escalated",
         )
         task(s, bha, "complaint-stage2", at(18, 10), parent=c4, assignee=b)  # C5 open
@@ -240,7 +258,10 @@ def test_an_empty_database_reports_zeros_and_no_shares(lead_desk: Desk) -> None:
     r = report(lead_desk)
     t = row(r.telephone)
     assert (t.offered, t.service_level, t.average_answer_seconds, t.longest_wait_seconds) == (
-        0, None, None, None,
+        0,
+        None,
+        None,
+        None,
     )
     assert all(c.fell_due == 0 and c.share_met is None for c in r.commitments)
     assert r.open_total == r.overdue_total == 0
@@ -310,13 +331,22 @@ def test_hours_are_local_in_summer(store: Store, lead_desk: Desk, handler: Actor
 # --- reception (Weslo: serve within 3 minutes, a second staff member within 3 more) -----------
 
 
-def test_reception(store: Store, weslo: Profile, clock: FrozenClock, lead: Actor,
-                   handler: Actor, bob: Actor) -> None:
+def test_reception(
+    store: Store, weslo: Profile, clock: FrozenClock, lead: Actor, handler: Actor, bob: Actor
+) -> None:
     h, b = handler.id, bob.id
     with store.write() as s:
         visit(s, at(3, 9), staff=h, served=120, served_by=h)
-        visit(s, at(3, 9, 10), staff=h, served=240, served_by=b, second_needed=300,
-              second_seen=390, second_by=h)
+        visit(
+            s,
+            at(3, 9, 10),
+            staff=h,
+            served=240,
+            served_by=b,
+            second_needed=300,
+            second_seen=390,
+            second_by=h,
+        )
         visit(s, at(4, 10), staff=h, left=1200)
         visit(s, at(4, 11), staff=h, served=180, served_by=h, second_needed=200, left=600)
     r = build_report(Desk(store, weslo, clock, lead))
@@ -411,7 +441,10 @@ def test_open_now_by_handler(lead_desk: Desk, data: dict[str, Any]) -> None:
 
 def test_weekly_share_met(lead_desk: Desk, data: dict[str, Any]) -> None:
     weekly = {(w.slug, w.week.isoformat()): w for w in report(lead_desk).weekly}
-    assert (weekly["callback-routine", "2025-11-03"].met, weekly["callback-routine", "2025-11-03"].fell_due) == (1, 1)
+    assert (
+        weekly["callback-routine", "2025-11-03"].met,
+        weekly["callback-routine", "2025-11-03"].fell_due,
+    ) == (1, 1)
     assert weekly["callback-routine", "2025-11-10"].share_met == 0.0  # T2 late
     assert weekly["callback-routine", "2025-11-17"].share_met == 0.0  # T3 overdue
     assert ("callback-urgent", "2025-11-24") not in weekly  # only a task not yet due
@@ -484,7 +517,7 @@ def test_working_days_between(bha: Profile, start: datetime, end: datetime, days
 
 
 def test_a_deadline_is_exactly_its_working_days_away(bha: Profile) -> None:
-    """Completing at the due instant takes the commitment's working days: reports and engine agree."""
+    """Completing at the due instant takes the commitment's working days: reports, engine agree."""
     rnd = random.Random(8)
     counter = working_days_counter(bha)
     base = datetime(2025, 1, 1, tzinfo=UTC)
@@ -544,7 +577,9 @@ def test_complaint_and_repair_changes_move_the_summary(
         r4.completed_at = at(10, 12)
         c1 = s.exec(select(Task).where(Task.outcome == "upheld")).one()
         c1.outcome = "not-upheld"
-        c5 = s.exec(select(Task).where(Task.slug == "complaint-stage2", Task.status == "open")).one()
+        c5 = s.exec(
+            select(Task).where(Task.slug == "complaint-stage2", Task.status == "open")
+        ).one()
         c5.status, c5.completed_at, c5.outcome = "done", at(21, 10), "upheld"  # 3 wd
     assert check_summary(store) == []
     r = report(lead_desk)
@@ -574,8 +609,14 @@ def test_another_calendar_recounts_working_days(
 def test_orm_bulk_statements_keep_the_summary(store: Store, handler: Actor) -> None:
     rows = [
         {
-            "channel": "call", "staff_id": handler.id, "received_at": at(d, 10), "day": date(2025, 11, d),
-            "answer_seconds": 10.0 + d, "abandoned": False, "outcome": "resolved", "details": {},
+            "channel": "call",
+            "staff_id": handler.id,
+            "received_at": at(d, 10),
+            "day": date(2025, 11, d),
+            "answer_seconds": 10.0 + d,
+            "abandoned": False,
+            "outcome": "resolved",
+            "details": {},
         }
         for d in (3, 4, 5)
     ]
@@ -583,7 +624,9 @@ def test_orm_bulk_statements_keep_the_summary(store: Store, handler: Actor) -> N
         s.execute(insert(Contact), rows)
     assert check_summary(store) == []
     with store.write() as s:
-        s.execute(update(Contact).where(Contact.day == date(2025, 11, 4)).values(answer_seconds=99.0))
+        s.execute(
+            update(Contact).where(Contact.day == date(2025, 11, 4)).values(answer_seconds=99.0)
+        )
     assert check_summary(store) == []
     with store.write() as s:
         s.execute(delete(Contact).where(Contact.day == date(2025, 11, 5)))

@@ -71,7 +71,9 @@ def column(app: FrontDeskApp, table: str, name: str) -> list[str]:
     return [row[i] for row in cells(app, table)]
 
 
-async def test_the_figures_a_lead_sees(db: str, people: dict[str, Actor], clock: FrozenClock) -> None:
+async def test_the_figures_a_lead_sees(
+    db: str, people: dict[str, Actor], clock: FrozenClock
+) -> None:
     app = make_app(db, clock, people["leah"])
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
@@ -86,10 +88,17 @@ async def test_the_figures_a_lead_sees(db: str, people: dict[str, Actor], clock:
         assert screen(app).query_one("#tabs", TabbedContent).active == "complaints"
         stage1 = cells(app, "complaints")[0]
         assert stage1[:7] == ["stage 1", "5", "1", "0", "4", "3 (75%)", "4 (100%)"]
-        assert column(app, "repairs", "Average") == ["6.2 hours", "5.7 working days", "3 working days", "7 working days"]
+        assert column(app, "repairs", "Average") == [
+            "6.2 hours",
+            "5.7 working days",
+            "3 working days",
+            "7 working days",
+        ]
 
 
-async def test_breakdown_and_months_by_key(db: str, people: dict[str, Actor], clock: FrozenClock) -> None:
+async def test_breakdown_and_months_by_key(
+    db: str, people: dict[str, Actor], clock: FrozenClock
+) -> None:
     app = make_app(db, clock, people["leah"])
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
@@ -104,17 +113,23 @@ async def test_breakdown_and_months_by_key(db: str, people: dict[str, Actor], cl
         await settle(pilot)
         await pilot.press("left_square_bracket")  # October
         await settle(pilot)
-        assert "Wed 01 Oct 2025 to Fri 31 Oct 2025" in str(screen(app).query_one("#period", Static).render())
+        assert "Wed 01 Oct 2025 to Fri 31 Oct 2025" in str(
+            screen(app).query_one("#period", Static).render()
+        )
         assert column(app, "telephone", "Offered") == ["1"]  # the call on Friday 31 October
         await pilot.press("right_square_bracket", "right_square_bracket")  # December: not yet
         await settle(pilot)
         assert column(app, "telephone", "Offered") == ["6"]  # November, up to today
         await pilot.press("y")
         await settle(pilot)
-        assert "Mon 25 Nov 2024 to Mon 24 Nov 2025" in str(screen(app).query_one("#period", Static).render())
+        assert "Mon 25 Nov 2024 to Mon 24 Nov 2025" in str(
+            screen(app).query_one("#period", Static).render()
+        )
 
 
-async def test_reload_keeps_the_cursor(db: str, people: dict[str, Actor], clock: FrozenClock) -> None:
+async def test_reload_keeps_the_cursor(
+    db: str, people: dict[str, Actor], clock: FrozenClock
+) -> None:
     app = make_app(db, clock, people["leah"])
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
@@ -127,7 +142,11 @@ async def test_reload_keeps_the_cursor(db: str, people: dict[str, Actor], clock:
 
 
 async def test_export_writes_every_table_and_is_audited(
-    db: str, seat: Store, people: dict[str, Actor], clock: FrozenClock, tmp_path: Path,
+    db: str,
+    seat: Store,
+    people: dict[str, Actor],
+    clock: FrozenClock,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(ReportsScreen, "export_root", tmp_path / "out")
@@ -138,8 +157,17 @@ async def test_export_writes_every_table_and_is_audited(
         await settle(pilot)
     folder = tmp_path / "out" / "report-2025-11-01-to-2025-11-24"
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        f"{n}.csv" for n in ("commitments", "open_now", "telephone", "reception", "complaints",
-                             "repairs", "hours", "weekly")
+        f"{n}.csv"
+        for n in (
+            "commitments",
+            "open_now",
+            "telephone",
+            "reception",
+            "complaints",
+            "repairs",
+            "hours",
+            "weekly",
+        )
     )
     assert (folder / "telephone.csv").read_text().splitlines()[1].startswith("all,6,5,1,3,0.5,")
     with seat.read() as session:
