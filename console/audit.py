@@ -188,7 +188,8 @@ def for_customer(
     """Every event about one customer, newest first (team leads and admins).
 
     Looking is itself accountable: with `record_view` (the first look) an "opened"
-    event with detail "audit trail" is appended; reloads pass record_view=False.
+    event with detail "audit trail" is appended (and is the first entry returned);
+    reloads pass record_view=False.
     """
     from console.customers import resolve
 
@@ -198,6 +199,11 @@ def for_customer(
     with ctx as session:
         c = resolve(session, customer)
         assert c.id is not None
+        if record_view:  # first, so the trail shown includes this look at it
+            from console.people import audit
+
+            audit(desk, session, "opened", "customer", c.id, customer_id=c.id, detail="audit trail")
+            session.flush()
         rows = list(
             session.exec(
                 select(Event)
@@ -211,12 +217,7 @@ def for_customer(
                 .limit(limit)
             )
         )
-        entries = _entries(session, rows)
-        if record_view:
-            from console.people import audit
-
-            audit(desk, session, "opened", "customer", c.id, customer_id=c.id, detail="audit trail")
-        return entries
+        return _entries(session, rows)
 
 
 def for_staff(desk: Desk, staff: int | str, *, limit: int = 500) -> list[AuditEntry]:

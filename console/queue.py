@@ -481,38 +481,37 @@ def parse_as_at(value: str, now: datetime) -> datetime | None:
 def _owed(desk: Desk, session: Session, at: datetime, among: list[int] | None = None) -> list[int]:
     """Ids of open tasks past due still owed a progress update (BHA) or overdue contact (Weslo).
 
-    Two set reads rather than a correlated NOT EXISTS: the overdue open tasks (from
-    an open-task index), then which of them already have the child (by parent id,
-    in chunks). Linear in the overdue tasks whatever the planner's statistics say.
+    Set reads rather than a correlated NOT EXISTS, so the cost is linear in the
+    overdue tasks whatever the planner's statistics say. BHA: the overdue open tasks
+    (read from the covering index ix_task_open_slug: "slug >= ''" steers the planner
+    there), minus the parents of the open progress updates. Weslo: the overdue
+    statutory responses (few), minus those with a contact task (looked up by parent).
     """
     profile = desk.profile
     progress = profile.slug_for("progress_update")
-    stmt = columns(col(Task.id)).where(OPEN, col(Task.due_at) < at)
-    if progress is not None:
-        child_slug = progress
-        stmt = stmt.where(col(Task.slug) != progress)  # any open task but an update
-        child_open = True  # a task needs one open update at a time
-    else:
-        statutory = profile.slug_for("statutory_response")
-        contact = profile.slug_for("overdue_contact")
-        if statutory is None or contact is None:
-            return []
-        child_slug = contact
-        stmt = stmt.where(col(Task.slug) == statutory)
-        child_open = False  # once per statutory response
+    stmt = columns(col(Task.id)).where(OPEN, col(Task.slug) >= "", col(Task.due_at) < at)
     if among is not None:
         stmt = stmt.where(col(Task.id).in_(among))
-    overdue = [int(i) for i in session.execute(stmt.order_by(col(Task.due_at))).scalars()]
-    covered: set[int] = set()
-    for start in range(0, len(overdue), 500):
-        chunk = overdue[start : start + 500]
+    if progress is not None:
+        stmt = stmt.where(col(Task.slug) != progress)  # any open task but an update
+        overdue = [int(i) for i in session.execute(stmt).scalars()]
+        if not overdue:
+            return []
+        open_updates = columns(col(Task.parent_id)).where(OPEN, col(Task.slug) == progress)
+        covered = {int(i) for i in session.execute(open_updates).scalars() if i is not None}
+        return [i for i in overdue if i not in covered]
+    statutory = profile.slug_for("statutory_response")
+    contact = profile.slug_for("overdue_contact")
+    if statutory is None or contact is None:
+        return []
+    overdue = [int(i) for i in session.execute(stmt.where(col(Task.slug) == statutory)).scalars()]
+    done: set[int] = set()
+    for start in range(0, len(overdue), 500):  # once per statutory response, open or not
         q = columns(col(Task.parent_id)).where(
-            col(Task.parent_id).in_(chunk), col(Task.slug) == child_slug
+            col(Task.parent_id).in_(overdue[start : start + 500]), col(Task.slug) == contact
         )
-        if child_open:
-            q = q.where(col(Task.status) == "open")
-        covered.update(int(i) for i in session.execute(q).scalars() if i is not None)
-    return [i for i in overdue if i not in covered]
+        done.update(int(i) for i in session.execute(q).scalars() if i is not None)
+    return [i for i in overdue if i not in done]
 
 
 def ensure_progress_updates(desk: Desk, at: datetime | None = None) -> int:
@@ -526,10 +525,10 @@ def ensure_progress_updates(desk: Desk, at: datetime | None = None) -> int:
     the customer with the reason and a new date.
 
     Idempotent: a task with an open update (or, at Weslo, any such contact task) is
-    skipped. Cheap: two reads over the overdue open tasks; it writes (and so moves
-    every desk's revision) only when something is missing, in short transactions
-    of ENSURE_BATCH tasks so other desks never wait long. The queue screen runs it
-    when it opens, on refresh and every 30 seconds; ``frontdesk queue`` runs it
+    skipped. Cheap: two index reads (see `_owed`); it writes (and so moves every
+    desk's revision) only when something is missing, in short transactions of
+    ENSURE_BATCH tasks so other desks never wait long. The queue screen runs it
+    when it opens, on refresh (r) and every minute; ``frontdesk queue`` runs it
     before printing. It uses the real now, never an "as at" instant.
     """
     profile = desk.profile

@@ -6,7 +6,7 @@ writes (screens.messages.DataChanged) the loaded rows are read again in a worker
 and written into the table in place, so the cursor stays on the same task (not
 the same row number) and nothing scrolls. Progress updates owed by overdue tasks
 (console.queue.ensure_progress_updates) are opened when the queue first loads, on
-refresh (r) and every 30 seconds.
+refresh (r) and every minute.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 FILTER_KEYS = "m mine · t team · k kind · o overdue · p customer · / search · w as at · esc all"
 NEAR_END = 10  # load the next page when the cursor is this close to the last loaded row
 MAX_RELOAD = 2000  # a reload reads back at most this many rows (those already scrolled past)
-TICK_SECONDS = 30.0  # time left is recomputed, and owed progress updates opened, this often
+TICK_SECONDS = 30.0  # time left is read again this often; owed progress updates every 2 ticks
 
 
 class QueueScreen(Screen[None]):
@@ -186,6 +186,7 @@ class QueueScreen(Screen[None]):
         self.search = ""
         self.generation = 0  # bumped by every reload: late results of an older one are dropped
         self.loading_more = False
+        self.ticks = 0
         self.timings: dict[str, Any] = {}
         self._cells: list[tuple[Any, ...]] = []  # what each table row shows now
 
@@ -370,8 +371,10 @@ class QueueScreen(Screen[None]):
         self.app.show_error(event.worker.error, event.worker.name)  # type: ignore[attr-defined]
 
     def _tick(self) -> None:
+        """Time left moves on: read the page again; every minute, open owed updates too."""
+        self.ticks += 1
         if getattr(self.app, "desk", None) is not None and self.app.screen is self:
-            self.reload(ensure=True)
+            self.reload(ensure=self.ticks % 2 == 0)
 
     # ------------------------------------------------------------------ drawing
 

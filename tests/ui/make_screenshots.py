@@ -97,7 +97,8 @@ async def shoot_desk(
             await pilot.press(key)
             await settle(pilot)
         steady_cursors(app)
-        await pilot.pause()
+        await pilot.pause(1.0)  # timers and layout that follow the last worker
+        await settle(pilot)
         app.title = f"Front Desk · {APP_DESKS[desk][2]}"
         return Path(app.save_screenshot(f"{name}.svg", path=str(OUT)))
 
