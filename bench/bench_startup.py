@@ -14,6 +14,7 @@ Prints figures; no timed asserts. Every process it starts is ended by its own id
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fcntl
 import os
 import pty
@@ -66,10 +67,8 @@ def _run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float | None
                 ready = now
                 break
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         deadline = time.perf_counter() + 5
         while time.perf_counter() < deadline:
             done, _ = os.waitpid(pid, os.WNOHANG)

@@ -210,12 +210,13 @@ def build_scaled(
 
 def _add_summary(path: Path, *, quiet: bool) -> dict[str, float]:
     """Fill the daily summary of a built database (slow: console/summary.py reads every row)."""
+    from console.profiles import load_profile
     from console.store import open_store
     from console.summary import rebuild_summary
 
     t = time.perf_counter()
     store = open_store(path)
-    rebuild_summary(store)  # what the year's report reads, as every write keeps it
+    rebuild_summary(store, load_profile("bha"))  # what the year's report reads
     store.close()
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {BUILD_MARK + 1}")

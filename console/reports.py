@@ -54,7 +54,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Date, and_, case, cast, func, or_, select
+from sqlalchemy import Integer, and_, case, cast, func, select, text
 
 from console.calendar import next_opening, working_calendar
 from console.clock import LONDON, as_utc, local
@@ -347,10 +347,9 @@ def _group_of_day(by: str | None, day: date) -> str:
     return ALL
 
 
-def _week_key(dialect: str, day: Any) -> Any:
-    if dialect == "sqlite":
-        return func.date(day, "weekday 0", "-6 days")
-    return cast(func.date_trunc("week", day), Date)
+def _julian(day: date) -> float:
+    """SQLite's julianday() of a date (midnight)."""
+    return day.toordinal() + 1721424.5
 
 
 def _month_key(dialect: str, day: Any) -> Any:
@@ -377,20 +376,6 @@ def _no_rows(_group: str) -> list[Any]:
 
 # (group, metric, bucket) -> [count, total, longest, within target, within 5, within 20]
 Agg = dict[tuple[str, str, int], list[float]]
-
-
-def _merge(agg: Agg, key: tuple[str, str, int], values: Any) -> None:
-    n, total, longest, within, w5, w20 = (v or 0 for v in values)
-    cell = agg.get(key)
-    if cell is None:
-        agg[key] = [int(n), float(total), float(longest), int(within), int(w5), int(w20)]
-        return
-    cell[0] += int(n)
-    cell[1] += float(total)
-    cell[2] = max(cell[2], float(longest))
-    cell[3] += int(within)
-    cell[4] += int(w5)
-    cell[5] += int(w20)
 
 
 class _Figures:
@@ -477,6 +462,7 @@ class _Builder:
         self.begin, _ = day_bounds(period.start)
         _, self.finish = day_bounds(period.end)
         self.names: dict[int, str] = {}
+        self._classes: dict[tuple[str, int], tuple[int, int, int, int]] = {}
         self.dialect = desk.store.engine.dialect.name
 
     # labels ----------------------------------------------------------------------------
@@ -495,75 +481,99 @@ class _Builder:
 
     # queries ---------------------------------------------------------------------------
 
-    def _within(self) -> Any:
-        """Waits within the live targets: bucket 1 (the summary counts on the profile's targets)."""
-        timed = S.c.metric.in_(("call.answered", "visit.served", "visit.second"))
-        return func.sum(case((and_(timed, S.c.bucket == 1), S.c.count), else_=0))
+    def _classify(self, metric: str, bucket: int) -> tuple[int, int, int, int]:
+        """(bucket kept apart or 0, within target, within 5 wd, within 20 wd) of a summary row."""
+        key = (metric, bucket)
+        hit = self._classes.get(key)
+        if hit is None:
+            named = metric.startswith(("call.hour.", "complaint.", RECV)) or (
+                metric.startswith(DONE) and metric.endswith(".outcome")
+            )
+            timed = metric in ("call.answered", "visit.served", "visit.second")
+            done = metric.startswith(DONE) and not named
+            hit = self._classes[key] = (
+                bucket if named else 0,
+                int(timed and bucket == 1),
+                int(done and bucket == 0),
+                int(done and bucket <= 1),
+            )
+        return hit
 
-    def _bucket_key(self) -> Any:
-        """Buckets that name something (an hour, an outcome, escalated or not) are kept apart."""
-        m = S.c.metric
-        keep = or_(
-            m.startswith("call.hour."),
-            m.startswith("complaint."),
-            m.startswith(RECV),
-            m.like(DONE + "%.outcome"),
-        )
-        return case((keep, S.c.bucket), else_=0)
-
-    def _sums(self) -> tuple[Any, ...]:
-        done = S.c.metric.startswith(DONE)
-        return (
-            func.sum(S.c.count),
-            func.sum(S.c.total),
-            func.max(S.c.longest),
-            self._within(),
-            func.sum(case((and_(done, S.c.bucket == 0), S.c.count), else_=0)),  # within 5 wd
-            func.sum(case((and_(done, S.c.bucket <= 1), S.c.count), else_=0)),  # within 20 wd
-        )
+    def _merge_rows(
+        self, agg: Agg, rows: Iterable[Any], label: Any, also_all: Agg | None = None
+    ) -> None:
+        """Add summary rows (group, metric, bucket, count, total, longest) to the sums."""
+        for g, metric, bucket, n, total, longest in rows:
+            bkey, within, w5, w20 = self._classify(metric, bucket)
+            n = int(n or 0)
+            total = float(total or 0)
+            longest = float(longest or 0)
+            for target, group in ((agg, label(g)), (also_all, ALL)):
+                if target is None:
+                    continue
+                key = (group, metric, bkey)
+                cell = target.get(key)
+                if cell is None:
+                    target[key] = [n, total, longest, within * n, w5 * n, w20 * n]
+                else:
+                    cell[0] += n
+                    cell[1] += total
+                    if longest > cell[2]:
+                        cell[2] = longest
+                    cell[3] += within * n
+                    cell[4] += w5 * n
+                    cell[5] += w20 * n
 
     def summary(self, session: Any) -> tuple[Agg, Agg]:
-        """(weekly cells for everyone, cells by the report's groups incl. "all")."""
+        """(weekly cells for everyone, cells by the report's groups incl. "all").
+
+        SQL sums by (week or group, metric, bucket) with no expression per row beyond the
+        group key; what a bucket means is worked out here, once per metric and bucket.
+        """
         p = self.period
-        bkey = self._bucket_key().label("b")
-        sums = self._sums()
+        sums = (func.sum(S.c["count"]), func.sum(S.c.total), func.max(S.c.longest))
         in_period = and_(S.c.day >= p.start, S.c.day <= p.end)
-        wkey = _week_key(self.dialect, S.c.day).label("w")
+        monday = week_of(p.start)
+        if self.dialect == "sqlite":
+            wkey = cast((func.julianday(S.c.day) - _julian(monday)) / 7, Integer)
+        else:
+            wkey = cast(func.floor((S.c.day - monday) / 7.0), Integer)
+        everyone = and_(S.c.staff_id == EVERYONE, in_period)
+        cols = (S.c.metric, S.c.bucket)
         weekly: Agg = {}
         groups: Agg = {}
-        stmt = (
-            select(wkey, S.c.metric, bkey, *sums)
-            .where(S.c.staff_id == EVERYONE, in_period)
-            .group_by(wkey, S.c.metric, bkey)
-        )
-        for w, metric, b, *values in session.execute(stmt):
-            week = _as_date(w).isoformat()
-            _merge(weekly, (week, metric, int(b)), values)
-            _merge(groups, (ALL, metric, int(b)), values)
-            if self.by == "week":
-                _merge(groups, (week, metric, int(b)), values)
-        if self.by == "month":
-            mkey = _month_key(self.dialect, S.c.day).label("m")
-            stmt = (
-                select(mkey, S.c.metric, bkey, *sums)
-                .where(S.c.staff_id == EVERYONE, in_period)
-                .group_by(mkey, S.c.metric, bkey)
-            )
-            for m, metric, b, *values in session.execute(stmt):
-                _merge(groups, (str(m), metric, int(b)), values)
+        rows = session.execute(
+            select(wkey, *cols, *sums).where(everyone).group_by(wkey, *cols)
+        ).all()
+
+        weeks: dict[Any, str] = {}
+
+        def week(i: Any) -> str:
+            hit = weeks.get(i)
+            if hit is None:
+                hit = weeks[i] = (monday + timedelta(days=7 * int(i))).isoformat()
+            return hit
+
+        self._merge_rows(weekly, rows, week, groups)
+        if self.by == "week":
+            self._merge_rows(groups, rows, week)
+        elif self.by == "month":
+            mkey = _month_key(self.dialect, S.c.day)
+            rows = session.execute(
+                select(mkey, *cols, *sums).where(everyone).group_by(mkey, *cols)
+            ).all()
+            self._merge_rows(groups, rows, str)
         elif self.by == "handler":
             # One key range per staff member (the summary is keyed staff first).
             staff = Staff.__table__  # type: ignore[attr-defined]
             ids = [NOBODY, *session.execute(select(staff.c.id)).scalars()]
-            stmt = (
-                select(S.c.staff_id, S.c.metric, bkey, *sums)
+            rows = session.execute(
+                select(S.c.staff_id, *cols, *sums)
                 .where(S.c.staff_id.in_(ids), in_period)
-                .group_by(S.c.staff_id, S.c.metric, bkey)
-            )
-            rows = session.execute(stmt).all()
+                .group_by(S.c.staff_id, *cols)
+            ).all()
             self._load_names(session, {int(r[0]) for r in rows})
-            for sid, metric, b, *values in rows:
-                _merge(groups, (self.staff_label(int(sid)), metric, int(b)), values)
+            self._merge_rows(groups, rows, lambda sid: self.staff_label(int(sid)))
         return weekly, groups
 
     def _load_names(self, session: Any, ids: Iterable[int | None]) -> None:
@@ -573,23 +583,47 @@ class _Builder:
             stmt = select(staff.c.id, staff.c.name).where(staff.c.id.in_(sorted(wanted)))
             self.names.update({int(i): str(n) for i, n in session.execute(stmt)})
 
-    def open_tasks(self, session: Any) -> tuple[list[Any], list[Any]]:
-        """(open and overdue now by slug and assignee, open tasks falling due in the period)."""
+    def open_tasks(self, session: Any) -> tuple[list[Any], list[Any], list[Any]]:
+        """Counted in SQL over the open tasks (the partial index), as the queue counts them:
+
+        - (slug, assignee, open, overdue) now, whatever the period;
+        - (slug, assignee, a due instant, open, overdue) of those falling due in the period,
+          by UTC hour when the report is broken down by week or month (an hour falls on one
+          local day), else by slug and assignee;
+        - (slug, a due instant, count) of those in the period not yet due, by UTC hour.
+        """
         at = self.period.at
-        is_open = T.c.status == "open"
+        # a literal, not a bound parameter: SQLite only uses the partial indexes of open
+        # tasks when it can see the query asks for status = 'open'
+        is_open = text("task.status = 'open'")
         overdue = func.sum(case((T.c.due_at < at, 1), else_=0))
         now_rows = session.execute(
             select(T.c.slug, T.c.assignee_id, func.count(), overdue)
             .where(is_open)
             .group_by(T.c.slug, T.c.assignee_id)
         ).all()
-        in_period = session.execute(
-            select(T.c.slug, T.c.assignee_id, T.c.due_at).where(
-                is_open, T.c.due_at >= self.begin, T.c.due_at < self.finish
-            )
+        if self.dialect == "sqlite":
+            hour = func.substr(T.c.due_at, 1, 13)
+        else:
+            hour = func.date_trunc("hour", T.c.due_at)
+        keys = [T.c.slug, T.c.assignee_id]
+        if self.by in ("week", "month"):
+            keys.append(hour)
+        # coalesce() keeps the planner on the covering (slug, assignee, due) index of open
+        # tasks: the (due, id) one would fetch every row of a year's range from the table.
+        due = func.coalesce(T.c.due_at, T.c.due_at)
+        period_rows = session.execute(
+            select(T.c.slug, T.c.assignee_id, func.min(T.c.due_at), func.count(), overdue)
+            .where(is_open, due >= self.begin, due < self.finish)
+            .group_by(*keys)
+        ).all()
+        not_yet = session.execute(
+            select(T.c.slug, func.min(T.c.due_at), func.count())
+            .where(is_open, T.c.due_at >= max(at, self.begin), T.c.due_at < self.finish)
+            .group_by(T.c.slug, hour)
         ).all()
         self._load_names(session, [r[1] for r in now_rows])
-        return now_rows, in_period
+        return now_rows, period_rows, not_yet
 
     # tables ----------------------------------------------------------------------------
 
@@ -597,7 +631,7 @@ class _Builder:
         ensure_spec(self.desk.store, self.profile)  # once: working days on this calendar
         with self.desk.store.read() as session:
             weekly, agg = self.summary(session)
-            now_rows, open_in_period = self.open_tasks(session)
+            now_rows, open_in_period, not_yet = self.open_tasks(session)
             home_visits = self.home_visits(session)
         complaints = self.complaints(agg)
         repairs = self.repairs(agg)
@@ -618,7 +652,7 @@ class _Builder:
             complaints=tuple(r for g in groups for r in complaints[1](g)),
             repairs=tuple(r for g in groups for r in repairs[1](g)),
             hours=tuple(self.hour_rows(_Figures(agg, ALL))),
-            weekly=tuple(self.weekly_rows(weekly, open_in_period)),
+            weekly=tuple(self.weekly_rows(weekly, not_yet)),
             notes=tuple(self.notes()),
         )
 
@@ -657,13 +691,14 @@ class _Builder:
 
     def _open_in_period(self, open_in_period: list[Any]) -> dict[tuple[str, str], list[int]]:
         """(group, slug) -> [open and overdue, not yet due], for "all" too."""
-        at = self.period.at
         out: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-        for slug, assignee, due in open_in_period:
-            i = 0 if due < at else 1
-            out[(ALL, slug)][i] += 1
+        for slug, assignee, due, n, overdue in open_in_period:
+            keys = [(ALL, slug)]
             if self.by is not None:
-                out[(self.group_of(local_day_hour(due)[0], assignee), slug)][i] += 1
+                keys.append((self.group_of(local_day_hour(due)[0], assignee), slug))
+            for key in keys:
+                out[key][0] += int(overdue or 0)
+                out[key][1] += int(n) - int(overdue or 0)
         return out
 
     def commitment_rows(
@@ -835,12 +870,10 @@ class _Builder:
             )
         return rows
 
-    def weekly_rows(self, weekly: Agg, open_in_period: list[Any]) -> list[WeekShare]:
-        at = self.period.at
+    def weekly_rows(self, weekly: Agg, not_yet_due: list[Any]) -> list[WeekShare]:
         not_yet: dict[tuple[str, str], int] = defaultdict(int)
-        for slug, _assignee, due in open_in_period:
-            if due >= at:
-                not_yet[(week_of(local_day_hour(due)[0]).isoformat(), slug)] += 1
+        for slug, due, n in not_yet_due:
+            not_yet[(week_of(local_day_hour(due)[0]).isoformat(), slug)] += int(n)
         weeks = sorted({g for g, _, _ in weekly} | {w for w, _ in not_yet})
         live = {
             self.profile.slug_for("answer_call"): "answer",

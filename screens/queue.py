@@ -362,6 +362,11 @@ class QueueScreen(Screen[None]):
     def on_data_changed(self, message: DataChanged) -> None:
         self.reload()
 
+    def on_screen_resume(self) -> None:
+        """Back from another desk (or a dialog): changes made meanwhile went elsewhere."""
+        if self.at is not None:
+            self.reload()
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Worker messages do not bubble: hand failures to the app's one error handler."""
         if event.state != WorkerState.ERROR or event.worker.error is None:

@@ -41,6 +41,14 @@ class SignInScreen(Screen[Actor | None]):
             priority=True,
         ),
         Binding(
+            "ctrl+s",
+            "create_admin",
+            "Create admin",
+            id="sign_in.create_admin",
+            tooltip="Create the first admin and sign in as them",
+            priority=True,
+        ),
+        Binding(
             "escape",
             "back",
             "Names",
@@ -98,8 +106,10 @@ class SignInScreen(Screen[Actor | None]):
         self._load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "back":
+        if action in ("back", "submit"):
             return not self.first_run
+        if action == "create_admin":
+            return self.first_run
         return True
 
     def _desk(self) -> Desk:
@@ -127,6 +137,7 @@ class SignInScreen(Screen[Actor | None]):
         if first_run:
             self.query_one("#sign-in-title", Static).update("Welcome to Front Desk")
             self.query_one("#admin-name", Input).focus()
+            self.refresh_bindings()
             return
         options = self.query_one("#staff-list", OptionList)
         options.clear_options()
@@ -186,6 +197,10 @@ class SignInScreen(Screen[Actor | None]):
     @on(Input.Submitted, "#pin")
     def _pin_entered(self, _event: Input.Submitted) -> None:
         self.action_submit()
+
+    def action_create_admin(self) -> None:
+        if not self.busy:
+            self._create_admin()
 
     def action_submit(self) -> None:
         if self.busy:

@@ -53,7 +53,7 @@ def lead(seat: Store) -> Actor:
 
 
 def make_app(db: str, clock: FrozenClock, actor: Actor) -> FrontDeskApp:
-    return FrontDeskApp(db=db, clock=clock, actor=actor, start="staff")
+    return FrontDeskApp(db=db, clock=clock, actor=actor, start="staff", poll_seconds=30)
 
 
 def screen_of(app: FrontDeskApp) -> StaffScreen:
