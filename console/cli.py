@@ -60,7 +60,21 @@ def build_parser() -> argparse.ArgumentParser:
             command.set_defaults(_missing=True)
             continue
         mod.add_arguments(command)
+        _accept_global_options_after(command)
     return parser
+
+
+def _accept_global_options_after(command: argparse.ArgumentParser) -> None:
+    """`frontdesk demo --db X` works as well as `frontdesk --db X demo`.
+
+    SUPPRESS leaves the parent's value alone unless the option is given after the command.
+    """
+    for flag, help_text in (
+        ("--db", "database file or URL (as before the command)"),
+        ("--policy", "policy profile (as before the command)"),
+    ):
+        if flag not in command._option_string_actions:
+            command.add_argument(flag, default=argparse.SUPPRESS, help=help_text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -226,7 +226,6 @@ class QueueScreen(Screen[None]):
 
     @property
     def is_lead(self) -> bool:
-
         actor = self.desk.actor
         return actor is not None and actor.role in LEADS
 
@@ -244,7 +243,6 @@ class QueueScreen(Screen[None]):
         return chosen.id if chosen else None
 
     def current_filter(self) -> QueueFilter:
-
         actor = self.desk.actor
         labels: list[str] = []
         f = QueueFilter()
@@ -291,7 +289,6 @@ class QueueScreen(Screen[None]):
         ensure: bool,
         reset: bool,
     ) -> None:
-
         desk = self.desk
         if ensure and self.ENSURE_UPDATES:
             queue.ensure_progress_updates(desk)
@@ -334,7 +331,6 @@ class QueueScreen(Screen[None]):
     def _load_more(
         self, generation: int, filters: QueueFilter, after: Cursor, at: datetime
     ) -> None:
-
         result = queue.page(self.desk, filters, after=after, at=at)
         self.app.call_from_thread(self._more_loaded, generation, result)
 
@@ -384,7 +380,6 @@ class QueueScreen(Screen[None]):
     # ------------------------------------------------------------------ drawing
 
     def _cells_for(self, row: QueueRow) -> tuple[Any, ...]:
-
         at = self.at or self.desk.now()
         style = self._state_style(row.state)
         due = Text(plain_due(row.task.due_at, at), style=style)
@@ -468,7 +463,6 @@ class QueueScreen(Screen[None]):
         self._draw_filters()
 
     def _draw_filters(self) -> None:
-
         f = self.current_filter()
         when = "now" if self.as_at is None else f"as at {local(self.as_at):%a %d %b %Y %H:%M}"
         shown = f"{len(self.rows):,} shown" + (" (more below)" if self.next_cursor else "")
@@ -477,7 +471,6 @@ class QueueScreen(Screen[None]):
         self.set_class(self.as_at is not None, "-as-at")
 
     def _draw_detail(self) -> None:
-
         detail = self.query_one("#queue-detail", Static)
         row = self.selected
         if row is None:
@@ -531,7 +524,6 @@ class QueueScreen(Screen[None]):
         self.reload()
 
     def action_claim(self) -> None:
-
         row = self._need_row()
         if row is not None:
             self._act(f"Task #{row.id} is yours", tasks.claim, row.id)
@@ -550,7 +542,6 @@ class QueueScreen(Screen[None]):
 
     @work(thread=True, group="queue-action", name="list the staff", exit_on_error=False)
     def _staff_for(self, row: QueueRow) -> None:
-
         staff = tasks.assignable_staff(self.desk)
         self.app.call_from_thread(self._ask_assign, row, staff)
 
@@ -618,7 +609,6 @@ class QueueScreen(Screen[None]):
 
     @work(thread=True, group="queue-action", name="work out the extension", exit_on_error=False)
     def _preview_extension(self, row: QueueRow) -> None:
-
         ext = tasks.extension_preview(self.desk, row.id)
         self.app.call_from_thread(self._ask_extend, row, ext)
 
@@ -667,7 +657,12 @@ class QueueScreen(Screen[None]):
             profile.slug_for("complaint_stage1_extended"),
         }
         stage2 = profile.slug_for("complaint_stage2")
-        if stage2 is None or row.task.slug not in stage1:
+        if stage2 is None:
+            self.app.show_error(  # type: ignore[attr-defined]
+                InputError(f"the {profile.short_name} profile has no stage 2 complaint standard")
+            )
+            return
+        if row.task.slug not in stage1:
             self.app.show_error(  # type: ignore[attr-defined]
                 InputError(
                     f"task #{row.id} is not a stage 1 complaint: only those escalate to stage 2"
