@@ -194,16 +194,23 @@ class FrontDeskApp(App[None]):
 
     def show_error(self, error: BaseException, doing: str = "") -> None:
         from console.errors import FrontDeskError
+        from screens.widgets.literal import literal, shown
 
+        # Messages can quote what a person typed: never read them as markup or escapes.
         if isinstance(error, FrontDeskError):
-            self.notify(str(error), severity="error", timeout=10)
+            self.notify(shown(error), severity="error", timeout=10, markup=False)
         else:
             what = f" while trying to {doing}" if doing else ""
             self.notify(
-                f"Something unexpected went wrong{what}: {type(error).__name__}: {error}. "
-                "Nothing half-done was saved.",
+                shown(
+                    f"Something unexpected went wrong{what}: {type(error).__name__}: {error}. "
+                    "Nothing half-done was saved."
+                ),
                 severity="error",
                 timeout=15,
+                markup=False,
             )
         if self.desk is None and isinstance(self.screen, LoadingScreen):
-            self.screen.query_one("#loading", Static).update(f"Cannot open the front desk:\n{error}")
+            self.screen.query_one("#loading", Static).update(
+                literal(f"Cannot open the front desk:\n{error}")
+            )

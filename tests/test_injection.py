@@ -259,11 +259,6 @@ async def test_reception_board_shows_the_visitor_literally(
         assert_literal(app, "[red]Bo'--", no_escape=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="screens/app.py show_error() calls notify() with markup on: [bold], [link=...] and "
-    "[/] in a name inside an error message are obeyed, not shown; pass markup=False",
-)
 async def test_an_error_naming_the_customer_is_shown_literally(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
