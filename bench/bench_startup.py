@@ -127,7 +127,16 @@ def main() -> None:
             "import sys\nfrom console.cli import main\n"
             f"sys.exit(main(['--db', {db!r}, 'run']))",
         ]
+        bare = [
+            python,
+            "-c",
+            "from textual.app import App\nfrom textual.widgets import Header, Static\n"
+            "class A(App):\n    TITLE = 'Front Desk'\n"
+            "    def compose(self):\n        yield Header()\n        yield Static('Sign in')\n"
+            "A().run()",
+        ]
         print(f"frontdesk run on a 120x40 pseudo-terminal, median of {args.runs} starts:")
+        measure("floor: a bare Textual app with a header", bare, env, args.runs)
         measure("as shipped (Textual first, store in a worker)", cli, env, args.runs)
         measure("importing sqlmodel + holidays at the top", naive, env, args.runs)
 
