@@ -18,6 +18,7 @@ from sqlmodel import select
 from console.clock import LONDON, local
 from console.desk import HANDLERS, LEADS, Desk
 from console.errors import InputError, NotFound
+from console.ids import get_row
 from console.models import Customer
 
 if TYPE_CHECKING:
@@ -88,13 +89,14 @@ def search_text(c: Customer) -> str:
 def search(desk: Desk, query: str, limit: int = 20) -> list[CustomerView]:
     """Any part of a name, address, phone number or reference; every word must match."""
     desk.require(*HANDLERS)
-    words = [w for w in query.lower().split() if w]
+    # % and _ are LIKE wildcards: dropped, and a word made only of them is no word at all
+    # (an empty pattern would match every customer).
+    words = [w for w in (w.replace("%", "").replace("_", "") for w in query.lower().split()) if w]
     if not words:
         return []
     stmt = select(Customer).where(Customer.anonymised == False)  # noqa: E712
     for word in words:
-        like = f"%{word.replace('%', '').replace('_', '')}%"
-        stmt = stmt.where(Customer.search_text.like(like))  # type: ignore[attr-defined]
+        stmt = stmt.where(Customer.search_text.like(f"%{word}%"))  # type: ignore[attr-defined]
     stmt = stmt.order_by(func.lower(Customer.name)).limit(limit)
     with desk.store.read() as session:
         return [view(c) for c in session.exec(stmt)]
@@ -103,7 +105,7 @@ def search(desk: Desk, query: str, limit: int = 20) -> list[CustomerView]:
 def get(desk: Desk, customer_id: int) -> CustomerView:
     desk.require(*HANDLERS)
     with desk.store.read() as session:
-        c = session.get(Customer, customer_id)
+        c = get_row(session, Customer, customer_id)
         if c is None:
             raise NotFound(f"no customer with id {customer_id}")
         return view(c)
@@ -278,16 +280,6 @@ def parse_time(value: time | str, what: str = "the time") -> time:
     if hour > 23 or minute > 59:
         raise InputError(f"{what} '{value}' is not a time: hours run 0-23 and minutes 0-59")
     return time(hour, minute)
-
-
-MAX_ID = 2**63 - 1  # the largest row id SQLite and PostgreSQL can hold
-
-
-def get_row(session: Session, model: Any, row_id: object) -> Any:
-    """``session.get`` for an id from outside: None for anything that cannot be a row id."""
-    if isinstance(row_id, bool) or not isinstance(row_id, int) or not 0 < row_id <= MAX_ID:
-        return None
-    return session.get(model, row_id)
 
 
 def _reference_is(ref: str) -> Any:

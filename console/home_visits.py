@@ -28,6 +28,7 @@ from console.customers import check_restriction, get_row, parse_day, parse_time,
 from console.deadlines import notice_ok
 from console.desk import HANDLERS, Desk
 from console.errors import InputError, NotFound
+from console.ids import checked_id
 from console.models import Contact, Customer, Staff
 
 if TYPE_CHECKING:
@@ -296,6 +297,7 @@ def cancel_visit(desk: Desk, contact_id: int, *, reason: str) -> VisitView:
 def visits_for(desk: Desk, customer_id: int, *, booked_only: bool = False) -> list[VisitView]:
     """A customer's home visits, soonest first among booked ones, then the rest newest first."""
     desk.require(*HANDLERS)
+    customer_id = checked_id(customer_id, "customer")
     with desk.store.read() as session:
         stmt = select(Contact).where(
             Contact.customer_id == customer_id, Contact.channel == "home_visit"

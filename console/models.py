@@ -191,7 +191,7 @@ class Revision(SQLModel, table=True):
 
 
 class DailySummary(SQLModel, table=True):
-    """Per day, metric, staff member and bucket: counts kept in the same commit as the contact or task.
+    """Counts per staff member, day, metric and bucket, kept in the same commit as each write.
 
     Derived data, maintained by console/summary.py (session events) and rebuilt by
     `console.summary.rebuild_summary`. Lets a year's report read a few thousand rows
@@ -199,12 +199,15 @@ class DailySummary(SQLModel, table=True):
     """
 
     __tablename__ = "daily_summary"
-    __table_args__ = (Index("ix_daily_summary_day", "day", "metric"), {"sqlite_with_rowid": False})
+    __table_args__ = (
+        Index("ix_daily_summary_day", "day", "metric"),
+        {"sqlite_with_rowid": False},
+    )
 
-    staff_id: int = Field(default=0, primary_key=True)  # 0 = everyone, -1 = nobody, else the staff id
-    day: date = Field(primary_key=True)  # contact: Contact.day; task: local date of due_at
-    metric: str = Field(primary_key=True, max_length=80)  # e.g. "call.answered", "due.callback-routine.met"
-    bucket: int = Field(default=0, primary_key=True)  # whole seconds of a wait, local hour, outcome code
+    staff_id: int = Field(default=0, primary_key=True)  # 0 everyone, -1 nobody, else staff id
+    day: date = Field(primary_key=True)  # contact: Contact.day; task: a local date
+    metric: str = Field(primary_key=True, max_length=80)  # e.g. "task.due.callback-routine"
+    bucket: int = Field(default=0, primary_key=True)  # within target, local hour, outcome code
     count: int = 0
     total: float = 0.0  # sum of the measured quantity (seconds, hours, days)
     longest: float = 0.0
@@ -219,6 +222,11 @@ Index(
     sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'"),
 )
 Index(
-    "ix_task_done_slug", Task.slug, Task.completed_at, Task.received_at, Task.assignee_id,  # type: ignore[arg-type]
-    sqlite_where=text("status = 'done'"), postgresql_where=text("status = 'done'"),
+    "ix_task_done_slug",
+    Task.slug,  # type: ignore[arg-type]
+    Task.completed_at,  # type: ignore[arg-type]
+    Task.received_at,  # type: ignore[arg-type]
+    Task.assignee_id,  # type: ignore[arg-type]
+    sqlite_where=text("status = 'done'"),
+    postgresql_where=text("status = 'done'"),
 )

@@ -24,6 +24,7 @@ from console.calls import check_restriction
 from console.clock import local
 from console.desk import HANDLERS, Desk
 from console.errors import InputError, NotFound
+from console.ids import get_row
 from console.models import Contact, Customer, Staff, Task
 from console.outcomes import (
     BY_KIND,
@@ -534,7 +535,7 @@ def get_visit(desk: Desk, contact_id: int) -> VisitView:
 
 
 def _visit(session: Session, contact_id: int) -> Contact:
-    contact = session.get(Contact, contact_id)
+    contact = get_row(session, Contact, contact_id)
     if contact is None or contact.channel != CHANNEL:
         raise NotFound(f"no visit number {contact_id}: it may have been removed; reload the board")
     return contact
@@ -739,7 +740,7 @@ def record_visit(
         changes: list[str] = []
         if new_customer is not KEEP and new_customer != contact.customer_id:
             if new_customer is not None:
-                found = session.get(Customer, new_customer)
+                found = get_row(session, Customer, new_customer)
                 if found is None or found.anonymised:
                     raise NotFound(f"no customer with id {new_customer}: search again")
             if contact.customer_id is not None and tasks_before:

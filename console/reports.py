@@ -7,15 +7,16 @@ Charter's indicators), each broken down by handler, week or month when asked, pl
 the two charts' figures (calls by hour of day; share met per week). Team leads and
 admins only (`desk.require(*LEADS)`).
 
-Where the figures come from (speed: a year over a million contacts in well under
-200 ms, see bench/bench_report.py):
+Where the figures come from (speed: a year over a million contacts and a million
+tasks in about 100 ms, see bench/bench_report.py):
 
-- contacts and the commitments' due/met/taken figures: the daily summary
-  (console/summary.py), a few thousand rows for a year;
-- open and overdue: the open tasks (the partial index on open tasks), counted the
-  way the queue counts them (`status = 'open'` and due before the as-at instant);
-- complaints and repairs, which are measured in working days on the profile's
-  calendar: their task rows, through a covering partial index on done tasks.
+- everything counted per day (contacts, commitments falling due, complaints and
+  repairs by the day received or closed): the daily summary (console/summary.py),
+  some 30,000 rows for a year; `ensure_spec` first makes sure it counted
+  within-target waits and working days on this profile's targets and calendar;
+- open and overdue: the open tasks, counted in SQL over the partial index the
+  queue uses (`status = 'open'`, due before the as-at instant);
+- home visits' notice: the few home-visit contacts of the period.
 
 Definitions (README "Reports" says the same for people):
 
@@ -354,7 +355,7 @@ def _julian(day: date) -> float:
 
 def _month_key(dialect: str, day: Any) -> Any:
     if dialect == "sqlite":
-        return func.strftime("%Y-%m", day)
+        return func.substr(day, 1, 7)  # dates are kept as YYYY-MM-DD text
     return func.to_char(day, "YYYY-MM")
 
 

@@ -79,6 +79,7 @@ EVERYONE = 0
 NOBODY = -1
 SPEC_STAFF = -9  # the rows that hold the calendar the working-day figures were counted on
 SPEC_DAY = date(1970, 1, 1)
+SUMMARY_VERSION = 1  # bump when what a row means changes: every summary is then recounted once
 TASK = "task."  # prefix of every task metric; every other metric is a contact's
 DUE = "task.due."
 DONE = "task.done."
@@ -244,6 +245,7 @@ class Spec:
     closures: frozenset[int]  # proleptic ordinals
     roles: tuple[tuple[str, int], ...]  # (slug, STAGE1 | STAGE2 | EMERGENCY | URGENT | ROUTINE)
     targets: tuple[int | None, int | None, int | None] = (None, None, None)  # answer, serve, second
+    version: int = 0  # SUMMARY_VERSION when built by this code
 
     @property
     def answer(self) -> int | None:
@@ -289,7 +291,7 @@ def spec_for(profile: Profile) -> Spec:
         return c.amount if c is not None and c.clock == "seconds" else None
 
     targets = (target("answer_call"), target("reception_serve"), target("reception_second"))
-    return Spec(closes, closures, tuple(sorted(roles.items())), targets)
+    return Spec(closes, closures, tuple(sorted(roles.items())), targets, SUMMARY_VERSION)
 
 
 def read_spec(conn: Connection) -> Spec | None:
@@ -304,8 +306,11 @@ def read_spec(conn: Connection) -> Spec | None:
     closures = set()
     roles = []
     targets: list[int | None] = [None, None, None]
+    version = 0
     for metric, bucket, n in rows:
-        if metric == "spec.close" and 0 <= bucket < 7:
+        if metric == "spec.version":
+            version = int(n)
+        elif metric == "spec.close" and 0 <= bucket < 7:
             closes[bucket] = None if n < 0 else int(n)
         elif metric == "spec.target" and 0 <= bucket < 3:
             targets[bucket] = None if n < 0 else int(n)
@@ -314,7 +319,9 @@ def read_spec(conn: Connection) -> Spec | None:
         elif metric.startswith("spec.role."):
             roles.append((metric.removeprefix("spec.role."), int(n)))
     answer, serve, second = targets
-    return Spec(tuple(closes), frozenset(closures), tuple(sorted(roles)), (answer, serve, second))
+    return Spec(
+        tuple(closes), frozenset(closures), tuple(sorted(roles)), (answer, serve, second), version
+    )
 
 
 def _spec_rows(spec: Spec) -> list[dict[str, Any]]:
@@ -322,6 +329,7 @@ def _spec_rows(spec: Spec) -> list[dict[str, Any]]:
     rows += [("spec.closure", o, 1) for o in sorted(spec.closures)]
     rows += [(f"spec.role.{slug}", 0, role) for slug, role in spec.roles]
     rows += [("spec.target", i, -1 if t is None else t) for i, t in enumerate(spec.targets)]
+    rows.append(("spec.version", 0, spec.version))
     return [
         {"staff_id": SPEC_STAFF, "day": SPEC_DAY, "metric": m, "bucket": b, "count": n,
          "total": 0.0, "longest": 0.0}
@@ -352,7 +360,10 @@ def install_spec(conn: Connection, spec: Spec) -> None:
         return
     conn.execute(delete(SUMMARY).where(SUMMARY.c.staff_id == SPEC_STAFF))
     conn.execute(insert(SUMMARY), _spec_rows(spec))
-    if old is None or old.targets != spec.targets:
+    if old is None or old.version != spec.version:
+        rebuild_on(conn)  # counted by other code (or never): recount everything
+        return
+    if old.targets != spec.targets:
         rebuild_contacts(conn, spec)
     if old is None or (old.closes, old.closures, old.roles) != (
         spec.closes,
@@ -587,7 +598,7 @@ def recompute_tasks(conn: Connection, spec: Spec | None, family: str, days: Iter
         elif family == DONE:
             slugs = spec.slugs(STAGE1, STAGE2, EMERGENCY, URGENT, ROUTINE)
             where = and_(
-                T.c.status == "done", T.c.slug.in_(slugs), _in_days(T.c.completed_at, chunk)
+                text("task.status = 'done'"), T.c.slug.in_(slugs), _in_days(T.c.completed_at, chunk)
             )
         else:
             where = and_(T.c.slug.in_(spec.slugs(STAGE1, STAGE2)), _in_days(T.c.received_at, chunk))

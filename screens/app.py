@@ -147,7 +147,9 @@ class FrontDeskApp(App[None]):
 
     def _enter(self) -> None:
         assert self.desk is not None and self.desk.actor is not None
-        self.sub_title = f"{self.desk.profile.name} · {self.desk.actor.name}"
+        from screens.widgets.literal import shown  # an old import may hold ESC in a name
+
+        self.sub_title = shown(f"{self.desk.profile.name} · {self.desk.actor.name}")
         # Leave the loading screen, then show the first desk.
         while len(self.screen_stack) > 1:
             self.pop_screen()

@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from screens.widgets.literal import LITERAL, literal
+
 
 class ArrivalDialog(ModalScreen[str | None]):
     """Dismisses with what was typed (tidied), or None when cancelled."""
@@ -21,7 +23,9 @@ class ArrivalDialog(ModalScreen[str | None]):
     def compose(self) -> Any:
         with Vertical(id="arrival"):
             yield Label("Visitor arrived: first name or initials")
-            yield Input(placeholder="e.g. Jo, or J S", id="arrival-name", max_length=40)
+            yield Input(
+                placeholder="e.g. Jo, or J S", id="arrival-name", max_length=40, highlighter=LITERAL
+            )
             yield Static("", id="arrival-error", markup=False)
             yield Static(
                 "Only this shows on the board. Enter logs the arrival now; Escape cancels.",
@@ -36,7 +40,7 @@ class ArrivalDialog(ModalScreen[str | None]):
         try:
             name = clean_visitor_name(event.value)
         except InputError as exc:
-            self.query_one("#arrival-error", Static).update(str(exc))
+            self.query_one("#arrival-error", Static).update(literal(exc))
             return
         self.dismiss(name)
 

@@ -34,6 +34,7 @@ from screens.messages import DataChanged
 from screens.widgets.caller_banner import CallerBanner
 from screens.widgets.customer_picker import CustomerPicked, CustomerPicker
 from screens.widgets.key_choice import Choice, KeyChoice, hotkeys
+from screens.widgets.literal import literal, shown
 
 if TYPE_CHECKING:
     from console.calls import LoggedContact, MyDay, OfficeStatus
@@ -205,7 +206,7 @@ class CallsScreen(Screen[None]):
         banner = self.query_one("#ooh-banner", Static)
         self.set_class(not status.open, "-out-of-hours")
         if not status.open:
-            text = Text(status.message)
+            text = literal(status.message)
             if self._desk().profile.has("repair_emergency"):
                 text.append("\nPress ctrl+e to log an emergency repair.", style="bold")
             banner.update(text)
@@ -226,14 +227,14 @@ class CallsScreen(Screen[None]):
                 )
             table.add_row(
                 f"{local(r.received_at):%H:%M}",
-                Text(_clip(r.customer_name or "Anonymous", 15)),
+                literal(_clip(r.customer_name or "Anonymous", 15)),
                 answer,
-                Text(_clip(SHORT.get(r.outcome_kind, r.outcome), 17)),
+                literal(_clip(SHORT.get(r.outcome_kind, r.outcome), 17)),
                 key=str(r.contact_id),
             )
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1), animate=False)
-        self.query_one("#my-summary", Static).update(day.summary)
+        self.query_one("#my-summary", Static).update(literal(day.summary))
 
     # -- the form ----------------------------------------------------------------------
 
@@ -340,15 +341,19 @@ class CallsScreen(Screen[None]):
         if o.kind in ("referred", "transferred"):
             who = o.to_name or o.to_team or f"colleague {o.to_staff_id}"
             verb = "Referred to" if o.kind == "referred" else "Transferred to"
-            detail.update(f"{verb} {who}" + (" (urgent call back)" if o.urgent else ""))
+            detail.update(literal(f"{verb} {who}" + (" (urgent call back)" if o.urgent else "")))
         else:
             detail.update(
-                f"Complaint about: {o.subject}" + (f" · service: {o.service}" if o.service else "")
+                literal(
+                    f"Complaint about: {o.subject}"
+                    + (f" · service: {o.service}" if o.service else "")
+                )
             )
 
     def _status(self, text: str, *, error: bool = False, saved: bool = False) -> None:
+        """The status line: may quote a name or what was typed, so always literal."""
         status = self.query_one("#status", Static)
-        status.update(text)
+        status.update(literal(text))
         status.set_class(error, "error")
         status.set_class(saved, "saved")
 
@@ -471,7 +476,7 @@ class CallsScreen(Screen[None]):
             form = self._collect()
         except FrontDeskError as exc:
             self._status(str(exc), error=True)
-            self.notify(str(exc), severity="error")
+            self.notify(shown(exc), severity="error", markup=False)
             return
         self.saving = True
         self._status("Saving…")
@@ -507,7 +512,7 @@ class CallsScreen(Screen[None]):
         self._status(f"Saved: {what.lower()} from {who}, {label.lower()}.", saved=True)
         tell = self.query_one("#tell", Static)
         if result.tell:
-            tell.update(Text("\n".join(result.tell), style="bold"))
+            tell.update(literal("\n".join(result.tell), style="bold"))
             tell.add_class("-shown")
         else:
             tell.remove_class("-shown")

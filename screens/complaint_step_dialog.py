@@ -16,6 +16,7 @@ from console.errors import InputError
 from screens.complaint_dialog import OUTCOMES
 from screens.form_dialog import FormDialog, field
 from screens.widgets.key_choice import Choice, KeyChoice
+from screens.widgets.literal import visible
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -55,7 +56,7 @@ class ComplaintStepDialog(FormDialog["ComplaintView"]):
         about.append(f"{c.stage_name.capitalize()}: ", style="bold")
         about.append(c.subject or "(no subject)")
         about.append(f"   received {c.received:%d %b %Y}", style="dim")
-        yield Static(about, id="step-about")
+        yield Static(visible(about), id="step-about")
         if not self.steps:
             yield Static("Nothing more to do on this complaint.", classes="flag")
             return

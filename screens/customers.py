@@ -27,6 +27,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from screens.messages import DataChanged
 from screens.widgets.caller_banner import CallerBanner
 from screens.widgets.customer_picker import CustomerPicked, CustomerPicker
+from screens.widgets.literal import literal, visible
 
 if TYPE_CHECKING:
     from console.customers import CustomerRecord, CustomerView, TimelineEntry
@@ -271,7 +272,7 @@ class CustomersScreen(Screen[None]):
         else:
             t.append("  none\n", style="dim")
         t.append(f"\nOpen tasks: {record.open_tasks}", style="bold")
-        return t
+        return visible(t)
 
     def _fill_timeline(self, record: CustomerRecord) -> None:
         from console.clock import local
@@ -296,18 +297,19 @@ class CustomersScreen(Screen[None]):
                 if e.summary:
                     what.append(f" · {e.summary}", style="")
                 what.truncate(WHAT, overflow="ellipsis")
-                status = Text(_clip(e.status.replace("_", " "), 10))
+                what = visible(what)
+                status = literal(_clip(e.status.replace("_", " "), 10))
                 due = Text("")
             else:
-                what = Text(_clip(e.what, WHAT))
-                status = Text(_clip(e.status, 10), style="" if e.status == "open" else "dim")
+                what = literal(_clip(e.what, WHAT))
+                status = literal(_clip(e.status, 10), style="" if e.status == "open" else "dim")
                 due = Text("")
                 if e.status == "open" and e.due_at is not None:
                     left = time_left(e.due_at, now)
                     due = Text(left, style="bold red" if left.startswith("overdue") else "")
                 elif e.due_at is not None:
                     due = Text(f"{local(e.due_at):%d %b}", style="dim")
-            table.add_row(when, what, status, due, Text(_clip(e.staff, 9)), key=key)
+            table.add_row(when, what, status, due, literal(_clip(e.staff, 9)), key=key)
         if table.row_count:
             rows = self.row_keys
             row = rows.index(keep_key) if keep_key in rows else 0
@@ -522,7 +524,8 @@ class CustomersScreen(Screen[None]):
         self._open_dialog(VisitRecordDialog(customer, visit, acknowledged=self.acknowledged))
 
 
-# -- plain text for the panels (user text always literal: Text objects, no markup) --------
+# -- plain text for the panels (user text always literal: Text objects, no markup, and
+# control characters made visible by `visible` on the way out) ----------------------------
 
 
 def detail_text(e: TimelineEntry) -> Text:
@@ -598,7 +601,7 @@ def detail_text(e: TimelineEntry) -> Text:
     hint = next_step_hint(e)
     if hint:
         t.append(f"Enter: {hint}", style="dim")
-    return t
+    return visible(t)
 
 
 def next_step_hint(e: TimelineEntry) -> str:
@@ -654,4 +657,4 @@ def result_text(result: Any) -> Text:
     needs = getattr(result, "needs", ()) or ()
     if needs:
         t.append(f"\nReply in the customer's format: {', '.join(needs)}", style="bold")
-    return t
+    return visible(t)

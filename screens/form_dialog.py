@@ -9,6 +9,10 @@ the one field the message names. Nothing is saved until the service succeeds.
 For a customer with an access restriction (BHA s12) the dialog shows it in red
 with a checkbox that must be ticked: its value is passed to the service as
 ``restriction_acknowledged``.
+
+User text is shown literally: the customer lines through `visible`, every Input
+with the `LITERAL` highlighter (a stored name or note in an edit field shows ESC
+as ␛; the value itself is unchanged), errors through `literal`.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Static
+
+from screens.widgets.literal import LITERAL, literal, shown, visible
 
 if TYPE_CHECKING:
     from console.customers import CustomerView
@@ -104,7 +110,7 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
 
     def compose(self) -> Any:
         with VerticalScroll(id="dialog-box") as box:
-            box.border_title = self.title_text()
+            box.border_title = literal(self.title_text())  # a str title would be read as markup
             c = self.customer
             if c is not None:
                 line = Text()
@@ -113,13 +119,13 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
                 if c.needs:
                     line.append("\nNeeds: ", style="bold")
                     line.append(" · ".join(c.needs))
-                yield Static(line, id="dialog-customer")
+                yield Static(visible(line), id="dialog-customer")
                 if c.restriction.strip():
                     warn = Text("⚠ ACCESS RESTRICTION: ", style="bold")
                     warn.append(c.restriction, style="bold")
                     if c.restriction_reason:
                         warn.append(f"\nWhy: {c.restriction_reason}")
-                    yield Static(warn, id="dialog-restriction")
+                    yield Static(visible(warn), id="dialog-restriction")
                 if c.restriction.strip() and self.LOGS_CONTACT:
                     yield check(
                         "I have read the access restriction and will follow it",
@@ -131,6 +137,8 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
             yield Static("ctrl+s save · escape back · tab next field", classes="dialog-hint")
 
     def on_mount(self) -> None:
+        for box in self.query(Input):
+            box.highlighter = LITERAL
         target = self.first_focus()
         if target is not None:
             target.focus()
@@ -189,7 +197,7 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
 
     def show_error(self, exc: BaseException) -> None:
         self.busy = False
-        self.query_one("#dialog-error", Static).update(Text(f"✗ {exc}", style="bold"))
+        self.query_one("#dialog-error", Static).update(literal(f"✗ {exc}", style="bold"))
         self.add_class("-error")
 
     def _failed(self, exc: BaseException) -> None:
@@ -199,4 +207,4 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
         if show is not None:
             show(exc, "save")
         else:
-            self.notify(str(exc), severity="error")
+            self.notify(shown(exc), severity="error", markup=False)

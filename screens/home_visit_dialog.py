@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from console.errors import FrontDeskError
 from screens.form_dialog import FormDialog, field
+from screens.widgets.literal import literal
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -75,7 +75,7 @@ class HomeVisitDialog(FormDialog["VisitView"]):
             return
         if ok is False:
             flag.add_class("flag")
-            flag.update(Text(f"⚑ Short notice: {message}"))
+            flag.update(literal(f"⚑ Short notice: {message}"))
 
     def collect(self) -> dict[str, Any]:
         return {

@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from screens.widgets.literal import literal
+
 
 class LeftDialog(ModalScreen[bool]):
     """Dismisses True to record the visitor as gone, False to keep them on the board."""
@@ -31,7 +33,7 @@ class LeftDialog(ModalScreen[bool]):
 
     def compose(self) -> Any:
         with Vertical(id="left"):
-            yield Label(f"Record {self.who} as left without being seen?", markup=False)
+            yield Label(literal(f"Record {self.who} as left without being seen?"))
             with Horizontal(id="left-buttons"):
                 yield Button("Yes, left (y)", variant="warning", id="left-yes")
                 yield Button("No (n)", id="left-no")

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from console.customers import CustomerView
+from screens.widgets.literal import LITERAL, shown
 
 if TYPE_CHECKING:
     from console.desk import Desk
@@ -79,6 +80,8 @@ class NewCustomerDialog(ModalScreen[CustomerView | None]):
             yield Static("ctrl+s create · escape back · Enter next field", classes="hint")
 
     def on_mount(self) -> None:
+        for box in self.query(Input):  # what was typed in the finder, shown literally
+            box.highlighter = LITERAL
         self.query_one("#new-name", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -127,4 +130,4 @@ class NewCustomerDialog(ModalScreen[CustomerView | None]):
         if show is not None:
             show(exc, "create the customer")
         else:
-            self.notify(str(exc), severity="error")
+            self.notify(shown(exc), severity="error", markup=False)

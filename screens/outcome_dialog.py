@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -16,6 +15,7 @@ from textual.widgets import Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.outcomes import BY_KIND, Colleague, Outcome
+from screens.widgets.literal import LITERAL, literal
 
 if TYPE_CHECKING:
     from console.desk import Desk
@@ -95,7 +95,7 @@ class OutcomeDialog(ModalScreen["Outcome | None"]):
     def compose(self) -> Any:
         title = BY_KIND[self.kind].label if self.kind in BY_KIND else self.kind
         with Vertical(id="outcome-box"):
-            yield Static(title, id="outcome-title", markup=False)
+            yield Static(literal(title), id="outcome-title")
             if self.wants_target:
                 who = "Who will call back?" if self.kind == "referred" else "Transferred to"
                 yield Label(f"{who} (Up/Down, Enter)")
@@ -103,21 +103,30 @@ class OutcomeDialog(ModalScreen["Outcome | None"]):
                 if self.kind == "transferred":
                     yield Label("…or someone outside (e.g. Scottish Water)")
                     yield Input(
-                        id="outcome-name", placeholder="Name of an outside organisation or person"
+                        id="outcome-name",
+                        placeholder="Name of an outside organisation or person",
+                        highlighter=LITERAL,
                     )
                 if self.urgent_available:
                     yield Checkbox("Urgent call back (ctrl+u)", id="outcome-urgent")
             else:
                 yield Label("What is the complaint about?")
-                yield Input(id="outcome-subject", placeholder="Subject, in a few words")
+                yield Input(
+                    id="outcome-subject",
+                    placeholder="Subject, in a few words",
+                    highlighter=LITERAL,
+                )
                 yield Label("Which service?")
                 yield Input(
-                    value=self.service, id="outcome-service", placeholder="Repairs, Rent, …"
+                    value=self.service,  # the category's label, from the landlord's profile
+                    id="outcome-service",
+                    placeholder="Repairs, Rent, …",
+                    highlighter=LITERAL,
                 )
             yield Static("ctrl+s use · escape back", classes="hint")
 
     def _team_options(self) -> list[Option]:
-        return [Option(Text(f"Team: {t}"), id=f"team:{t}") for t in self.teams]
+        return [Option(literal(f"Team: {t}"), id=f"team:{t}") for t in self.teams]
 
     def on_mount(self) -> None:
         if self.wants_target:
@@ -143,7 +152,7 @@ class OutcomeDialog(ModalScreen["Outcome | None"]):
         targets = self.query_one("#outcome-targets", OptionList)
         keep = targets.highlighted
         targets.add_options(
-            Option(Text(f"{c.name}" + (f" ({c.team})" if c.team else "")), id=f"staff:{c.id}")
+            Option(literal(c.name + (f" ({c.team})" if c.team else "")), id=f"staff:{c.id}")
             for c in found
         )
         targets.highlighted = keep if keep is not None else 0

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Header, Label, ListItem, ListView, Static
 from textual.worker import Worker, WorkerState
 
 from screens.messages import DataChanged
+from screens.widgets.literal import literal, shown
 
 if TYPE_CHECKING:
     from console.desk import Desk
@@ -63,19 +64,23 @@ class VisitRow(ListItem):
             self.draw()
 
     def draw(self) -> None:
+        """The row's cells. The visitor's name and the rest are shown literally."""
         from console.clock import local
 
         visit = self.visit
         self.set_class(not visit.live, "finished")
         self.set_class(visit.live, "live")
-        self.cell("name").update(visit.board_name)
-        self.cell("arrived").update(f"{local(visit.received_at):%H:%M}")
-        self.cell("status").update(visit.status())
-        self.cell("purpose").update(visit.category_label or "—")
         outcome = visit.outcome_label or "—"
         if visit.tasks:
             outcome += f" · {len(visit.tasks)} task{'s' if len(visit.tasks) != 1 else ''}"
-        self.cell("outcome").update(outcome)
+        for key, value in (
+            ("name", visit.board_name),
+            ("arrived", f"{local(visit.received_at):%H:%M}"),
+            ("status", visit.status()),
+            ("purpose", visit.category_label or "—"),
+            ("outcome", outcome),
+        ):
+            self.cell(key).update(literal(value))
         desk = getattr(self.app, "desk", None)
         if desk is not None:
             self.tick(desk)
@@ -260,7 +265,7 @@ class ReceptionScreen(Screen[None]):
             if row.ready:
                 row.tick(desk)
         summary = summarise(desk.profile, self.board.visits, self.board.day, desk.now())
-        self.query_one("#today", Static).update(summary.text())
+        self.query_one("#today", Static).update(literal(summary.text()))
 
     # ------------------------------------------------------------------ actions
 
@@ -302,7 +307,7 @@ class ReceptionScreen(Screen[None]):
             return
         if not visit.live:
             self.notify(
-                f"{visit.board_name} is not waiting: {visit.status()}",
+                shown(f"{visit.board_name} is not waiting: {visit.status()}"),
                 severity="warning",
                 markup=False,
             )
@@ -334,9 +339,9 @@ class ReceptionScreen(Screen[None]):
 
     def _after_visit(self, result: VisitRecorded) -> None:
         tell = self.query_one("#tell", Static)
-        tell.update("\n".join(result.tell))
+        tell.update(literal("\n".join(result.tell)))
         tell.set_class(bool(result.tell), "-shown")
-        self.notify(f"Visit saved: {result.visit.board_name}", markup=False)
+        self.notify(shown(f"Visit saved: {result.visit.board_name}"), markup=False)
         self.load()
 
     def _write(self, service: str, argument: Any) -> None:

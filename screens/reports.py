@@ -312,7 +312,7 @@ class ReportsScreen(Screen[None]):
         from console.clock import local
 
         today = local(self.desk.now()).date()
-        start = today.replace(year=today.year - 1) + timedelta(days=1)
+        start = today - timedelta(days=364)  # the last twelve months, today included
         self._set_period(start, today)
 
     def _set_period(self, start: date | None, end: date | None) -> None:

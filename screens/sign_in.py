@@ -161,16 +161,27 @@ class SignInScreen(Screen[Actor | None]):
         self.query_one("#pin", Input).focus()
 
     def on_key(self, event: events.Key) -> None:
-        """Type-ahead in the list of names: the first letters jump to a match."""
-        options = self.query_one("#staff-list", OptionList)
-        if self.focused is not options or not event.character:
+        """Type-ahead in the list of names: the first letters jump to a match.
+
+        A digit goes into the PIN field wherever it was typed. The PIN field takes its own
+        keys, so a digit that reaches the screen was sent elsewhere: typed fast, the digits
+        after the first are still sent to the list after focus has moved to the PIN field.
+        """
+        if not event.character:
             return
         if event.character.isdigit():
-            # Someone started typing their PIN: take them there with the digit.
+            if self.first_run or not self.query_one("#sign-in-form").display:
+                return
             pin = self.query_one("#pin", Input)
-            pin.focus()
-            pin.insert_text_at_cursor(event.character)
+            if pin.max_length is None or len(pin.value) < pin.max_length:
+                pin.value += event.character
+            pin.cursor_position = len(pin.value)
+            if self.focused is not pin:
+                pin.focus()
             event.stop()
+            return
+        options = self.query_one("#staff-list", OptionList)
+        if self.focused is not options:
             return
         if not event.character.isalpha() and event.character != " ":
             return

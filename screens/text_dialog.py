@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from screens.widgets.literal import LITERAL, literal
+
 
 class TextDialog(ModalScreen[str | None]):
     """Ask for one line of text. Enter dismisses with it (possibly empty); Escape with None."""
@@ -30,13 +32,17 @@ class TextDialog(ModalScreen[str | None]):
 
     def compose(self) -> Any:
         with Vertical(id="text-box") as box:
-            box.border_title = self.title_text
-            yield Label(self.prompt, id="text-prompt", markup=False)
-            yield Input(value=self.value, placeholder=self.placeholder, id="text-input")
+            box.border_title = literal(self.title_text)  # a str title would be read as markup
+            yield Label(literal(self.prompt), id="text-prompt")
+            yield Input(
+                value=self.value,
+                placeholder=self.placeholder,
+                id="text-input",
+                highlighter=LITERAL,
+            )
             yield Static(
-                self.hint or "Enter to apply (empty clears it); Escape to cancel.",
+                literal(self.hint or "Enter to apply (empty clears it); Escape to cancel."),
                 id="text-hint",
-                markup=False,
             )
 
     def on_mount(self) -> None:

@@ -21,6 +21,7 @@ from console.reception import KEEP, VisitRecorded, VisitView, record_visit
 from screens.widgets.caller_banner import CallerBanner
 from screens.widgets.customer_picker import CustomerPicked, CustomerPicker
 from screens.widgets.key_choice import Choice, KeyChoice, hotkeys
+from screens.widgets.literal import LITERAL, literal
 
 if TYPE_CHECKING:
     from console.customers import CustomerView
@@ -65,7 +66,7 @@ class VisitDialog(ModalScreen["VisitRecorded | None"]):
     def compose(self) -> Any:
         v = self.visit
         with VerticalScroll(id="visit-box"):
-            yield Static(self._title(), id="visit-title", markup=False)
+            yield Static(literal(self._title()), id="visit-title")
             yield Label("Customer (type to find; Enter picks; f8 nobody)", classes="section")
             yield CustomerPicker(
                 id="visit-picker", placeholder="Find the visitor: name, address, phone or reference"
@@ -78,11 +79,14 @@ class VisitDialog(ModalScreen["VisitRecorded | None"]):
                 value=v.notes,
                 id="visit-notes",
                 placeholder="What the visitor wanted, what was agreed",
+                highlighter=LITERAL,
             )
             yield Label("Outcome (press its number)", classes="section")
             if v.outcome:
                 tasks = f" · {len(v.tasks)} task(s) in the queue" if v.tasks else ""
-                yield Static(f"{v.outcome_label} (recorded{tasks})", id="visit-outcome-done")
+                yield Static(
+                    literal(f"{v.outcome_label} (recorded{tasks})"), id="visit-outcome-done"
+                )
             else:
                 yield KeyChoice(id="visit-outcome", columns=2)
             yield Static("", id="visit-outcome-detail", markup=False)
@@ -215,13 +219,13 @@ class VisitDialog(ModalScreen["VisitRecorded | None"]):
         elif o.kind in ("referred", "transferred"):
             who = o.to_name or o.to_team or f"colleague {o.to_staff_id}"
             verb = "Referred to" if o.kind == "referred" else "Transferred to"
-            detail.update(f"{verb} {who}" + (" (urgent call back)" if o.urgent else ""))
+            detail.update(literal(f"{verb} {who}" + (" (urgent call back)" if o.urgent else "")))
         else:
-            detail.update(f"Complaint about: {o.subject}")
+            detail.update(literal(f"Complaint about: {o.subject}"))
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#visit-status", Static)
-        status.update(text)
+        status.update(literal(text))  # an error may quote the customer's name
         status.set_class(error, "error")
 
     # -- actions -------------------------------------------------------------------------

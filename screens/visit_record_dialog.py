@@ -16,6 +16,7 @@ from console.clock import local
 from console.errors import InputError
 from screens.form_dialog import FormDialog, check, field
 from screens.widgets.key_choice import Choice, KeyChoice
+from screens.widgets.literal import visible
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -47,7 +48,7 @@ class VisitRecordDialog(FormDialog["VisitView"]):
         if self.visit is not None:
             about = Text("Booked visit: ", style="bold")
             about.append(f"{local(self.visit.visit_at):%a %d %b %Y %H:%M} · {self.visit.purpose}")
-            yield Static(about)
+            yield Static(visible(about))
         else:
             yield field(
                 "For",

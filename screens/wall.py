@@ -23,6 +23,8 @@ from textual.containers import Center, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Digits, Footer, Static
 
+from screens.widgets.literal import literal, shown
+
 if TYPE_CHECKING:
     from console.clock import Clock
     from console.desk import Desk
@@ -64,7 +66,7 @@ class Figure(Vertical):
 
 
 def task_table(wall: Wall) -> Table:
-    """The soonest deadlines: overdue in red, due later today in yellow. Text, never markup."""
+    """The soonest deadlines: overdue in red, due later today in yellow. Literal text only."""
     table = Table(
         box=box.SIMPLE_HEAD,
         expand=True,
@@ -77,7 +79,7 @@ def task_table(wall: Wall) -> Table:
     for task in wall.tasks:
         style = "bold red" if task.overdue else ("yellow" if task.due.startswith("today") else "")
         cells = (task.due, task.left, task.what, task.team, task.customer, task.assignee)
-        table.add_row(*(Text(cell, style=style) for cell in cells))
+        table.add_row(*(literal(cell, style=style) for cell in cells))
     if not wall.tasks:
         table.add_row(Text("Nothing open: every promise is kept."))
     return table
@@ -106,7 +108,7 @@ class WallScreen(Screen[None]):
 
         at = local(wall.at)
         self.query_one("#wall-title", Static).update(
-            f"{wall.organisation} · {at:%A} {at.day} {at:%B} · {at:%H:%M}"
+            literal(f"{wall.organisation} · {at:%A} {at.day} {at:%B} · {at:%H:%M}")
         )
         self.query_one("#fig-open", Figure).show(
             str(wall.open),
@@ -146,10 +148,10 @@ class WallScreen(Screen[None]):
         self.query_one("#fig-wait", Figure).show(f"{minutes}:{seconds:02d}", wait_note, alert=late)
 
         self.query_one("#wall-tasks", Static).update(task_table(wall))
-        shown = len(wall.tasks)
-        more = wall.open - shown
+        listed = len(wall.tasks)
+        more = wall.open - listed
         self.query_one("#wall-status", Static).update(
-            f"Soonest {shown} of {wall.open} open tasks"
+            f"Soonest {listed} of {wall.open} open tasks"
             + (f" ({more} more in the queue)" if more > 0 else "")
             + f" · updated {at:%H:%M:%S} · initials only"
         )
@@ -157,7 +159,7 @@ class WallScreen(Screen[None]):
 
     def show_problem(self, message: str) -> None:
         status = self.query_one("#wall-status", Static)
-        status.update(message)
+        status.update(literal(message))  # an error may quote the database path or a name
         status.add_class("error")
 
 
@@ -237,7 +239,7 @@ class WallApp(App[None]):
     def _loaded(self, data: Wall) -> None:
         self._busy = False
         self.loads += 1
-        self.sub_title = data.organisation
+        self.sub_title = shown(data.organisation)
         screen = self.screen
         if isinstance(screen, WallScreen):
             screen.show_wall(data)

@@ -25,7 +25,7 @@ from sqlmodel import select
 from console import customers, people
 from console.clock import LONDON
 from console.desk import Actor, Desk
-from console.errors import FrontDeskError
+from console.errors import FrontDeskError, NotFound
 from console.models import Contact, Customer, DailySummary, Event, Staff, Task
 from console.store import Store, open_store
 
@@ -721,6 +721,41 @@ def test_huge_ids_are_refused_cleanly_by_people_audit_export(
         lambda: export_customer(lead_desk, huge, tmp_path),
     ):
         assert attempt(admin_desk.store, call) is False
+
+
+@pytest.mark.parametrize("huge", HUGE)
+def test_huge_ids_are_refused_cleanly_by_customers_reception_home_visits(
+    desk: Desk, weslo_desk: Desk, known: dict[str, int], huge: int
+) -> None:
+    """Refused with NotFound (or InputError for a negative one), never OverflowError."""
+    from console import calls, home_visits, reception
+
+    visit = reception.arrive(weslo_desk, "Jo")
+    for call in (
+        lambda: customers.get(desk, huge),
+        lambda: customers.record(desk, huge),
+        lambda: customers.open_record(desk, huge),
+        lambda: customers.update_details(desk, huge, name="x"),
+        lambda: home_visits.visits_for(desk, huge),
+        lambda: reception.get_visit(weslo_desk, huge),
+        lambda: reception.serve(weslo_desk, huge),
+        lambda: reception.needs_second(weslo_desk, huge),
+        lambda: reception.seen_by_second(weslo_desk, huge),
+        lambda: reception.left_unseen(weslo_desk, huge),
+        lambda: reception.record_visit(weslo_desk, huge, notes="x"),
+        lambda: reception.record_visit(weslo_desk, visit.id, customer_id=huge),
+    ):
+        assert attempt(desk.store, call) is False
+        if huge > 0:
+            with pytest.raises(NotFound):
+                call()
+    # the calls service checks its ids itself (InputError: "a positive whole number")
+    assert not attempt(
+        desk.store,
+        lambda: calls.log_call(
+            desk, answer="12", category="rent", customer_id=huge, outcome="resolved"
+        ),
+    )
 
 
 @pytest.mark.xfail(

@@ -11,6 +11,7 @@ import json
 import random
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from console.clock import LONDON, FrozenClock
 from console.deadlines import due_at
 from console.desk import Actor, Desk
 from console.errors import InputError, PermissionDenied
-from console.models import Contact, Task
+from console.models import Contact, Event, Task
 from console.profiles import Profile
 from console.reports import (
     ALL,
@@ -40,6 +41,8 @@ from console.summary import (
     refresh_days,
 )
 from tests.conftest import add_staff
+
+pytest_plugins = ["tests.pg"]  # any_store: SQLite and PostgreSQL
 
 NOV = date(2025, 11, 1)
 TODAY = date(2025, 11, 24)
@@ -679,3 +682,82 @@ def test_csv_has_every_table_and_json_round_trips(lead_desk: Desk, data: dict[st
     assert data_json["period"]["start"] == "2025-11-01"
     assert data_json["overdue_total"] == 1
     assert data_json["telephone"][-1]["service_level"] == 0.5
+
+
+# --- on PostgreSQL too ------------------------------------------------------------------------
+
+
+def test_the_same_figures_on_sqlite_and_postgresql(
+    any_store: Store, bha: Profile, clock: FrozenClock
+) -> None:
+    h = add_staff(any_store, "Hannah Reid", "hreid", "handler")
+    b = add_staff(any_store, "Bob Kerr", "bkerr", "handler")
+    leah = add_staff(any_store, "Leah Murray", "lmurray", "team_lead")
+    build_data(any_store, bha, h.id, b.id)
+    desk = Desk(any_store, bha, clock, leah)
+    r = build_report(desk)
+    t = row(r.telephone)
+    assert (t.offered, t.answered_within, t.average_answer_seconds) == (6, 3, 23.5)
+    assert (r.open_total, r.overdue_total) == (6, 1)
+    assert row(r.complaints, stage=1).within_5 == 3
+    assert row(r.repairs, priority="non-emergency").longest == 9
+    weeks = report(desk, by="week")
+    assert row(weeks.telephone, "2025-11-03").offered == 4
+    assert row(report(desk, by="month").telephone, "2025-11").offered == 6
+    assert row(report(desk, by="handler").telephone, "Bob Kerr").offered == 2
+    assert check_summary(any_store) == []
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+def test_cli_json_csv_and_text(
+    store: Store, data: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from console.cli import main
+
+    db = store.url.removeprefix("sqlite:///")
+    args = ["--db", db, "report", "--from", "2025-11", "--to", "2025-11-24"]
+    assert main([*args, "--json", "--at", "2025-11-24 10:00"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["overdue_total"] == 1
+    assert out["telephone"][0]["offered"] == 6
+    assert main([*args, "--by", "handler", "--csv", str(tmp_path / "csv")]) == 0
+    assert (tmp_path / "csv" / "complaints.csv").exists()
+    capsys.readouterr()
+    assert main([*args, "--csv"]) == 0
+    assert "# telephone\ngroup,offered" in capsys.readouterr().out
+    assert main(args) == 0
+    text_out = capsys.readouterr().out
+    assert "Telephone" in text_out and "Service level" in text_out
+    with store.read() as s:
+        events = s.exec(select(Event).where(Event.entity == "report")).all()
+    assert [e.detail.split(": ", 1)[1] for e in events] == [
+        "json 2025-11-01..2025-11-24",
+        "csv 2025-11-01..2025-11-24 by handler",
+        "csv 2025-11-01..2025-11-24",
+        "text 2025-11-01..2025-11-24",
+    ]
+    assert all(e.staff_id is None and e.detail.startswith("cli ") for e in events)
+
+
+def test_cli_says_what_to_fix(store: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    from console.cli import main
+
+    db = store.url.removeprefix("sqlite:///")
+    assert main(["--db", db, "report", "--from", "2025-11-20", "--to", "2025-11-01"]) == 2
+    assert "swap --from and --to" in capsys.readouterr().err
+    assert main(["--db", db, "report", "--from", "20/11/2025"]) == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_a_summary_counted_by_older_code_is_recounted(
+    store: Store, lead_desk: Desk, data: dict[str, Any]
+) -> None:
+    report(lead_desk)
+    with store.write() as s:
+        s.execute(text("UPDATE daily_summary SET count = 99 WHERE metric = 'call.offered'"))
+        s.execute(text("UPDATE daily_summary SET count = 0 WHERE metric = 'spec.version'"))
+    assert check_summary(store) != []
+    assert row(report(lead_desk).telephone).offered == 6
+    assert check_summary(store) == []

@@ -3,7 +3,8 @@
 Shown wherever a customer is picked (calls, reception, the customer record). A
 restriction under the unacceptable behaviour policy (BHA s12) stays on screen in
 red until the contact is saved; ``acknowledged`` changes its last line, never
-hides it. User text is shown literally (Text objects, no markup).
+hides it. User text is shown literally (Text objects, no markup, control
+characters made visible: see screens/widgets/literal.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.containers import Vertical
 from textual.widgets import Static
+
+from screens.widgets.literal import visible
 
 if TYPE_CHECKING:
     from console.customers import CustomerView
@@ -100,7 +103,7 @@ class CallerBanner(Vertical):
             line.append(" · ".join(needs))
             if c.preferred_contact:
                 line.append(f"  (prefers {c.preferred_contact})")
-        self.query_one("#banner-needs", Static).update(line)
+        self.query_one("#banner-needs", Static).update(visible(line))
         box = Text()
         if restricted and c is not None:
             box.append("⚠ ACCESS RESTRICTION: ", style="bold")
@@ -115,7 +118,7 @@ class CallerBanner(Vertical):
                 )
             elif self.ack_hint:
                 box.append(f"\n{self.ack_hint}", style="bold")
-        self.query_one("#banner-restriction", Static).update(box)
+        self.query_one("#banner-restriction", Static).update(visible(box))
 
     def on_mount(self) -> None:
         self._draw()

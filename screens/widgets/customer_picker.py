@@ -24,6 +24,8 @@ from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens.widgets.literal import LITERAL, literal, visible
+
 if TYPE_CHECKING:
     from console.customers import CustomerView
     from console.desk import Desk
@@ -46,7 +48,7 @@ class CustomerPicked(Message):
 
 
 def describe(c: CustomerView) -> Text:
-    """One line for a match: name, reference, address, phone, and warning marks."""
+    """One line for a match: name, reference, address, phone, and warning marks (literal)."""
     line = Text()
     line.append(c.name, style="bold")
     line.append(f"  {c.reference}", style="dim")
@@ -57,7 +59,7 @@ def describe(c: CustomerView) -> Text:
         line.append("  ⚠ restriction", style="bold red")
     if c.needs:
         line.append("  ◆ needs", style="bold yellow")
-    return line
+    return visible(line)
 
 
 class CustomerPicker(Vertical):
@@ -131,7 +133,9 @@ class CustomerPicker(Vertical):
         self._pick_when_ready = False
 
     def compose(self) -> Any:
-        yield Input(placeholder=self.placeholder, id="picker-input", compact=True)
+        yield Input(
+            placeholder=self.placeholder, id="picker-input", compact=True, highlighter=LITERAL
+        )
         matches = OptionList(id="picker-matches", compact=True)
         matches.can_focus = False  # driven from the input with Up/Down/Enter
         yield matches
@@ -232,7 +236,7 @@ class CustomerPicker(Vertical):
         options: list[Option] = [Option(describe(c), id=f"c{c.id}") for c in found]
         if query:
             options.append(
-                Option(Text(f"+ New customer “{query}”  (ctrl+n)", style="italic"), id=NEW)
+                Option(literal(f"+ New customer “{query}”  (ctrl+n)", style="italic"), id=NEW)
             )
             options.append(Option(Text("Anonymous caller  (f8)", style="italic"), id=ANON))
         else:

@@ -19,6 +19,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from screens.widgets.literal import shown
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -156,7 +158,8 @@ class KeyChoice(Widget, can_focus=True):
         cell.append(f" {c.key} ", style="bold reverse" if chosen else "bold")
         cell.append("✓" if chosen else " ")
         room = max(1, width - 5)  # badge (3), mark (1), a space between columns (1)
-        label = c.label if len(c.label) <= room else c.label[: room - 1] + "…"
+        label = shown(c.label)  # a landlord's profile names the choices: shown literally
+        label = label if len(label) <= room else label[: room - 1] + "…"
         style = "bold" if chosen else ""
         if under_cursor:
             style = f"{style} underline".strip()

@@ -10,10 +10,13 @@ with every control character replaced by its visible Unicode "control picture"
     from screens.widgets.literal import literal, shown
     table.add_row(literal(customer.name), ...)
     self.notify(shown(message), markup=False)
+    panel.update(visible(text))          # a Text built from several parts, styles kept
+    Input(value, highlighter=LITERAL)    # an Input showing stored text (its value unchanged)
 """
 
 from __future__ import annotations
 
+from rich.highlighter import Highlighter
 from rich.style import Style
 from rich.text import Text
 
@@ -35,3 +38,30 @@ def shown(text: object) -> str:
 def literal(text: object, style: str | Style = "") -> Text:
     """A Text that shows `text` literally: no markup, no terminal control sequences."""
     return Text(shown(text), style=style)
+
+
+def visible(text: Text) -> Text:
+    """A copy of `text` with its control characters made visible; its styles stay in place.
+
+    Each control character becomes exactly one visible character, so span offsets hold.
+    """
+    out = text.copy()
+    plain = out.plain
+    safe = shown(plain)
+    if safe != plain:
+        out.plain = safe
+    return out
+
+
+class LiteralHighlighter(Highlighter):
+    """For an Input: shows control characters in its value as visible ones (one for one,
+    so the cursor stays put) without changing the value itself."""
+
+    def highlight(self, text: Text) -> None:
+        plain = text.plain
+        safe = shown(plain)
+        if safe != plain:
+            text.plain = safe
+
+
+LITERAL = LiteralHighlighter()
