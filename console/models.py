@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Index, String, text
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -97,7 +97,9 @@ class Contact(SQLModel, table=True):
     channel: str  # one of CHANNELS
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
-    received_at: datetime | None = utc_column(nullable=False)  # call offered / visitor arrived / letter date-stamped
+    received_at: datetime | None = utc_column(
+        nullable=False
+    )  # call offered / visitor arrived / letter date-stamped
     day: date  # local (Europe/London) date of received_at, for reports
     # calls
     answered_at: datetime | None = utc_column()
@@ -119,8 +121,12 @@ class Contact(SQLModel, table=True):
     category: str = ""
     outcome: str = ""
     notes: str = ""
-    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
-    external_id: str | None = Field(default=None, sa_column=Column(String(200), unique=True, nullable=True))
+    details: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict)
+    )
+    external_id: str | None = Field(
+        default=None, sa_column=Column(String(200), unique=True, nullable=True)
+    )
     created_at: datetime | None = utc_column()
     anonymised: bool = False
 
@@ -150,7 +156,9 @@ class Task(SQLModel, table=True):
     extended_reason: str = ""
     customer_told_at: datetime | None = utc_column()
     # kind-specific record (complaint fields for the SPSO, repair priority, request details)
-    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    details: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict)
+    )
     created_at: datetime | None = utc_column()
     anonymised: bool = False
 
@@ -174,7 +182,9 @@ class Event(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime | None = utc_column(nullable=False, index=True)
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
-    action: str  # created, changed, completed, cancelled, claimed, assigned, extended, escalated, exported, opened, signed_in, ...
+    # created, changed, completed, cancelled, claimed, assigned, extended, escalated,
+    # exported, opened, signed_in, ...
+    action: str
     entity: str  # staff, customer, contact, task
     entity_id: int | None = None
     customer_id: int | None = Field(default=None, index=True)
@@ -213,20 +223,24 @@ class DailySummary(SQLModel, table=True):
     longest: float = 0.0
 
 
-Index("ix_contact_channel_day", Contact.channel, Contact.day)  # type: ignore[arg-type]
-Index("ix_contact_day_staff", Contact.day, Contact.staff_id)  # type: ignore[arg-type]
-Index("ix_event_entity", Event.entity, Event.entity_id)  # type: ignore[arg-type]
+Index("ix_contact_channel_day", col(Contact.channel), col(Contact.day))
+Index("ix_contact_day_staff", col(Contact.day), col(Contact.staff_id))
+Index("ix_event_entity", col(Event.entity), col(Event.entity_id))
 # Migration 0002 (reports): open tasks by commitment and handler; done tasks by completion.
 Index(
-    "ix_task_open_slug", Task.slug, Task.assignee_id, Task.due_at,  # type: ignore[arg-type]
-    sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'"),
+    "ix_task_open_slug",
+    col(Task.slug),
+    col(Task.assignee_id),
+    col(Task.due_at),
+    sqlite_where=text("status = 'open'"),
+    postgresql_where=text("status = 'open'"),
 )
 Index(
     "ix_task_done_slug",
-    Task.slug,  # type: ignore[arg-type]
-    Task.completed_at,  # type: ignore[arg-type]
-    Task.received_at,  # type: ignore[arg-type]
-    Task.assignee_id,  # type: ignore[arg-type]
+    col(Task.slug),
+    col(Task.completed_at),
+    col(Task.received_at),
+    col(Task.assignee_id),
     sqlite_where=text("status = 'done'"),
     postgresql_where=text("status = 'done'"),
 )

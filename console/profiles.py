@@ -179,7 +179,7 @@ class _Parser:
 
     def clock_time(self, value: Any, key: str) -> time:
         if not isinstance(value, str):
-            raise self.fail(key, f"must be a time like \"08:45\", not {value!r}")
+            raise self.fail(key, f'must be a time like "08:45", not {value!r}')
         try:
             hour, minute = value.split(":")
             return time(int(hour), int(minute))
@@ -193,11 +193,16 @@ class _Parser:
         key = self.text(org, "key", "organisation.")
         ring = org.get("ring_cycle_seconds", 3)
         if not isinstance(ring, int | float) or isinstance(ring, bool) or ring <= 0:
-            raise self.fail("organisation.ring_cycle_seconds", f"must be a positive number, not {ring!r}")
+            raise self.fail(
+                "organisation.ring_cycle_seconds", f"must be a positive number, not {ring!r}"
+            )
         closures: set[date] = set()
         for i, day in enumerate(org.get("closure_days", [])):
             if not isinstance(day, date) or isinstance(day, datetime):
-                raise self.fail(f"organisation.closure_days[{i}]", f"must be a date like 2026-12-29, not {day!r}")
+                raise self.fail(
+                    f"organisation.closure_days[{i}]",
+                    f"must be a date like 2026-12-29, not {day!r}",
+                )
             closures.add(day)
         commitments = self.commitments()
         uses = self.uses(commitments)
@@ -228,7 +233,9 @@ class _Parser:
             raise self.fail("office_hours", "the [office_hours] table is missing")
         unknown = set(table) - set(WEEKDAYS)
         if unknown:
-            raise self.fail(f"office_hours.{sorted(unknown)[0]}", "is not a weekday (monday … sunday)")
+            raise self.fail(
+                f"office_hours.{sorted(unknown)[0]}", "is not a weekday (monday … sunday)"
+            )
         hours: list[tuple[time, time] | None] = []
         for day in WEEKDAYS:
             value = table.get(day, [])
@@ -237,7 +244,7 @@ class _Parser:
                 hours.append(None)
                 continue
             if not isinstance(value, list) or len(value) != 2:
-                raise self.fail(key, f"must be [\"opens\", \"closes\"] or [], not {value!r}")
+                raise self.fail(key, f'must be ["opens", "closes"] or [], not {value!r}')
             opens, closes = (self.clock_time(v, key) for v in value)
             if closes <= opens:
                 raise self.fail(key, f"closes at {closes:%H:%M}, before it opens at {opens:%H:%M}")
@@ -261,16 +268,21 @@ class _Parser:
                 raise self.fail(f"{where}slug", f"duplicate slug '{slug}'")
             clock = self.text(item, "clock", where)
             if clock not in CLOCKS:
-                raise self.fail(f"{where}clock", f"unknown clock '{clock}' (expected one of {', '.join(CLOCKS)})")
+                raise self.fail(
+                    f"{where}clock",
+                    f"unknown clock '{clock}' (expected one of {', '.join(CLOCKS)})",
+                )
             if "amount" not in item:
                 raise self.fail(f"{where}amount", "is missing")
             amount = item["amount"]
             if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
-                raise self.fail(f"{where}amount", f"must be a whole number of {clock}, not {amount!r}")
+                raise self.fail(
+                    f"{where}amount", f"must be a whole number of {clock}, not {amount!r}"
+                )
             unit = item.get("unit")
             if unit == "rings":
                 if clock != "seconds":
-                    raise self.fail(f"{where}unit", "rings go with clock = \"seconds\"")
+                    raise self.fail(f"{where}unit", 'rings go with clock = "seconds"')
                 ring = float(self.raw["organisation"].get("ring_cycle_seconds", 3))
                 amount = round(amount * ring)
             elif unit is not None:
@@ -278,14 +290,18 @@ class _Parser:
             calendar = item.get("calendar")
             if clock in ("working_days", "months"):
                 if calendar not in CALENDARS:
-                    raise self.fail(f"{where}calendar", f"must be one of {', '.join(CALENDARS)} for clock {clock}, not {calendar!r}")
+                    raise self.fail(
+                        f"{where}calendar",
+                        f"must be one of {', '.join(CALENDARS)} for clock {clock}, "
+                        f"not {calendar!r}",
+                    )
             elif calendar is not None and calendar not in CALENDARS:
                 raise self.fail(f"{where}calendar", f"unknown calendar '{calendar}'")
             at = item.get("at", "close")
             if at not in ATS:
                 raise self.fail(f"{where}at", f"must be one of {', '.join(ATS)}, not {at!r}")
             if at == "same-time" and clock != "working_days":
-                raise self.fail(f"{where}at", "\"same-time\" goes with clock = \"working_days\"")
+                raise self.fail(f"{where}at", '"same-time" goes with clock = "working_days"')
             kind = item.get("kind", "live" if clock == "seconds" else "deadline")
             if kind not in KINDS:
                 raise self.fail(f"{where}kind", f"must be one of {', '.join(KINDS)}, not {kind!r}")
@@ -305,7 +321,9 @@ class _Parser:
             )
         for slug, c in found.items():
             if c.extends_to is not None and c.extends_to not in found:
-                raise self.fail(f"commitment '{slug}'.extends_to", f"names unknown commitment '{c.extends_to}'")
+                raise self.fail(
+                    f"commitment '{slug}'.extends_to", f"names unknown commitment '{c.extends_to}'"
+                )
         return found
 
     def uses(self, commitments: dict[str, Commitment]) -> dict[str, str]:
@@ -314,7 +332,9 @@ class _Parser:
             raise self.fail("uses", "must be a table")
         for use, slug in table.items():
             if use not in USES:
-                raise self.fail(f"uses.{use}", f"unknown desk action (expected one of {', '.join(USES)})")
+                raise self.fail(
+                    f"uses.{use}", f"unknown desk action (expected one of {', '.join(USES)})"
+                )
             if slug not in commitments:
                 raise self.fail(f"uses.{use}", f"names unknown commitment '{slug}'")
         return dict(table)
@@ -332,5 +352,11 @@ class _Parser:
             if key in seen:
                 raise self.fail(f"category[{i}].key", f"duplicate category '{key}'")
             seen.add(key)
-            out.append(Category(key, self.text(item, "label", f"category '{key}'."), str(item.get("team", "Customer Services"))))
+            out.append(
+                Category(
+                    key,
+                    self.text(item, "label", f"category '{key}'."),
+                    str(item.get("team", "Customer Services")),
+                )
+            )
         return tuple(out)

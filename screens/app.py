@@ -77,12 +77,48 @@ class FrontDeskApp(App[None]):
     CSS_PATH = "app.tcss"
     MODES: ClassVar[dict[str, Any]] = {mode: _screen_factory(mode) for mode in DESKS}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f2", "desk('calls')", "Calls", id="desk.calls", tooltip="The freephone handler's screen"),
-        Binding("f3", "desk('reception')", "Reception", id="desk.reception", tooltip="Time visitors at reception"),
-        Binding("f4", "desk('queue')", "Queue", id="desk.queue", tooltip="Every open promise by deadline"),
-        Binding("f5", "desk('customers')", "Customers", id="desk.customers", tooltip="Customer records, letters, emails, requests"),
-        Binding("f6", "desk('reports')", "Reports", id="desk.reports", tooltip="Performance against the standards"),
-        Binding("f7", "desk('staff')", "Staff", id="desk.staff", tooltip="Staff, PINs and the audit trail"),
+        Binding(
+            "f2",
+            "desk('calls')",
+            "Calls",
+            id="desk.calls",
+            tooltip="The freephone handler's screen",
+        ),
+        Binding(
+            "f3",
+            "desk('reception')",
+            "Reception",
+            id="desk.reception",
+            tooltip="Time visitors at reception",
+        ),
+        Binding(
+            "f4",
+            "desk('queue')",
+            "Queue",
+            id="desk.queue",
+            tooltip="Every open promise by deadline",
+        ),
+        Binding(
+            "f5",
+            "desk('customers')",
+            "Customers",
+            id="desk.customers",
+            tooltip="Customer records, letters, emails, requests",
+        ),
+        Binding(
+            "f6",
+            "desk('reports')",
+            "Reports",
+            id="desk.reports",
+            tooltip="Performance against the standards",
+        ),
+        Binding(
+            "f7",
+            "desk('staff')",
+            "Staff",
+            id="desk.staff",
+            tooltip="Staff, PINs and the audit trail",
+        ),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave Front Desk", priority=True),
     ]
 

@@ -13,7 +13,8 @@ def test_console_does_not_import_textual() -> None:
         "for m in pkgutil.walk_packages(console.__path__, 'console.'):\n"
         "    if '.migrations' in m.name or m.name.endswith('__main__'): continue\n"
         "    importlib.import_module(m.name)\n"
-        "bad = sorted(n for n in sys.modules if n == 'textual' or n.startswith(('textual.', 'screens')))\n"
+        "bad = sorted(n for n in sys.modules\n"
+        "             if n == 'textual' or n.startswith(('textual.', 'screens')))\n"
         "print(','.join(bad))\n"
     )
     out = subprocess.run(
