@@ -179,7 +179,6 @@ def test_first_run_snapshot(snap_compare: Any, db: str, clock: FrozenClock) -> N
     assert snap_compare(make_app(db, clock), terminal_size=(100, 34), run_before=run_before)
 
 
-
 async def test_a_pin_typed_quickly_in_the_list_is_not_lost(
     db: str, clock: FrozenClock, team: Actor, seat: Store
 ) -> None:
