@@ -237,6 +237,47 @@ def _customer_for(session: object, customer_id: int | None, acknowledged: bool) 
     return customer
 
 
+def _save_contact(
+    desk: Desk,
+    session: object,
+    contact: Contact,
+    out: Outcome,
+    customer: Customer | None,
+    *,
+    within: bool | None,
+) -> LoggedContact:
+    """Add a new call or voicemail, open the tasks its outcome promises, audit it."""
+    from sqlmodel import Session
+
+    assert isinstance(session, Session)
+    session.add(contact)
+    session.flush()
+    tasks = apply_outcome(desk, session, contact, out)
+    desk.audit(
+        session,
+        "created",
+        "contact",
+        contact.id,
+        customer_id=contact.customer_id,
+        detail=f"{contact.channel}: {out.kind}",
+    )
+    made = promises(desk, session, tasks)
+    assert contact.id is not None and contact.received_at is not None
+    return LoggedContact(
+        contact_id=contact.id,
+        channel=contact.channel,
+        customer_id=contact.customer_id,
+        customer_name=customer.name if customer is not None else "",
+        received_at=contact.received_at,
+        answered_at=contact.answered_at,
+        answer_seconds=contact.answer_seconds,
+        within_target=within,
+        category=contact.category,
+        outcome=out.kind,
+        promises=made,
+    )
+
+
 def log_call(
     desk: Desk,
     *,
@@ -306,31 +347,13 @@ def log_call(
             else {},
             created_at=now,
         )
-        session.add(contact)
-        session.flush()
-        tasks = apply_outcome(desk, session, contact, out)
-        desk.audit(
+        return _save_contact(
+            desk,
             session,
-            "created",
-            "contact",
-            contact.id,
-            customer_id=customer_id,
-            detail=f"call: {out.kind}",
-        )
-        made = promises(desk, session, tasks)
-        assert contact.id is not None
-        return LoggedContact(
-            contact_id=contact.id,
-            channel="call",
-            customer_id=customer_id,
-            customer_name=customer.name if customer is not None else "",
-            received_at=offered,
-            answered_at=answered,
-            answer_seconds=seconds,
-            within_target=within_target(profile, seconds),
-            category=key,
-            outcome=out.kind,
-            promises=made,
+            contact,
+            out,
+            customer,
+            within=within_target(profile, seconds),
         )
 
 
@@ -401,32 +424,7 @@ def log_voicemail(
             details={"urgent": bool(urgent)},
             created_at=now,
         )
-        session.add(contact)
-        session.flush()
-        tasks = apply_outcome(desk, session, contact, out)
-        desk.audit(
-            session,
-            "created",
-            "contact",
-            contact.id,
-            customer_id=customer_id,
-            detail=f"voicemail: {kind}",
-        )
-        made = promises(desk, session, tasks)
-        assert contact.id is not None
-        return LoggedContact(
-            contact_id=contact.id,
-            channel="voicemail",
-            customer_id=customer_id,
-            customer_name=customer.name if customer is not None else "",
-            received_at=left,
-            answered_at=None,
-            answer_seconds=None,
-            within_target=None,
-            category=key,
-            outcome=kind,
-            promises=made,
-        )
+        return _save_contact(desk, session, contact, out, customer, within=None)
 
 
 # -- my calls today ----------------------------------------------------------------

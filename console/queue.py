@@ -32,6 +32,7 @@ from sqlmodel import col, select
 
 from console.clock import LONDON, as_utc, local
 from console.errors import InputError, NotFound
+from console.ids import checked_id
 from console.models import Customer, Staff, Task, UTCDateTime
 from console.tasks import TaskView
 
@@ -211,6 +212,7 @@ def my_team(desk: Desk) -> QueueFilter:
 def _where(desk: Desk, stmt: Any, f: QueueFilter, at: datetime) -> Any:
     stmt = stmt.where(OPEN)
     if f.assignee_id is not None:
+        checked_id(f.assignee_id, "staff member")
         # "+ 0": keep the planner on the deadline index (a person's open tasks are
         # a few among the tens of thousands they ever had).
         stmt = stmt.where(col(Task.assignee_id) + 0 == f.assignee_id)
@@ -223,6 +225,7 @@ def _where(desk: Desk, stmt: Any, f: QueueFilter, at: datetime) -> Any:
     if f.overdue:
         stmt = stmt.where(col(Task.due_at) < at)
     if f.customer_id is not None:
+        checked_id(f.customer_id, "customer")
         stmt = stmt.where(col(Task.customer_id) == f.customer_id)
     for word in f.search.lower().split():
         like = f"%{word.replace('%', '').replace('_', '')}%"
@@ -359,6 +362,7 @@ def find(
     desk: Desk, task_id: int, filters: QueueFilter | None = None, *, at: datetime | None = None
 ) -> QueueRow | None:
     """The queue row of one open task (None when it is closed or filtered out)."""
+    checked_id(task_id, "task")
     f = filters or QueueFilter()
     when = as_utc(at) if at is not None else desk.now()
     stmt = _where(desk, _select(), f, when).where(col(Task.id) == task_id)
@@ -387,6 +391,7 @@ def counts(
         .group_by(col(Task.slug), col(Task.assignee_id))
     )
     if assignee_id is not None:
+        checked_id(assignee_id, "staff member")
         stmt = stmt.where(col(Task.assignee_id) == assignee_id)
     kinds: dict[str, list[int]] = {}
     loads: dict[int | None, list[int]] = {}

@@ -13,7 +13,7 @@ names or initials only: it may be seen by others in the room.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -22,7 +22,7 @@ from sqlmodel import col, select
 
 from console.calls import check_restriction
 from console.clock import local
-from console.desk import HANDLERS, Desk
+from console.desk import HANDLERS, Actor, Desk
 from console.errors import InputError, NotFound
 from console.ids import get_row
 from console.models import Contact, Customer, Staff, Task
@@ -578,29 +578,38 @@ def arrive(desk: Desk, name_or_initials: str) -> VisitView:
         return _views(desk, session, [contact])[0]
 
 
-def serve(desk: Desk, contact_id: int) -> VisitView:
-    """The signed-in staff member is serving this visitor now: stops the serve timer."""
+def _update_visit(
+    desk: Desk, contact_id: int, change: Callable[[Contact, Actor, datetime], str]
+) -> VisitView:
+    """Load the visit, let `change` check and stamp it (returning the audit detail), save it."""
     actor = desk.require(*HANDLERS)
     cid = _check_id(contact_id)
     now = desk.now()
     with desk.store.write() as session:
         contact = _visit(session, cid)
+        detail = change(contact, actor, now)
+        return _finish(desk, session, contact, detail)
+
+
+def serve(desk: Desk, contact_id: int) -> VisitView:
+    """The signed-in staff member is serving this visitor now: stops the serve timer."""
+
+    def change(contact: Contact, actor: Actor, now: datetime) -> str:
         if contact.served_at is not None:
             raise InputError(f"{_who(contact)} was already served at {_when(contact.served_at)}")
         if contact.left_at is not None:
             raise InputError(f"{_who(contact)} left at {_when(contact.left_at)} without being seen")
         contact.served_at = now
         contact.served_by_id = actor.id
-        return _finish(desk, session, contact, "visitor served")
+        return "visitor served"
+
+    return _update_visit(desk, contact_id, change)
 
 
 def needs_second(desk: Desk, contact_id: int) -> VisitView:
     """This visitor needs another staff member: the second timer runs from when they were served."""
-    desk.require(*HANDLERS)
-    cid = _check_id(contact_id)
-    now = desk.now()
-    with desk.store.write() as session:
-        contact = _visit(session, cid)
+
+    def change(contact: Contact, actor: Actor, now: datetime) -> str:
         if contact.left_at is not None:
             raise InputError(f"{_who(contact)} left at {_when(contact.left_at)}")
         if contact.served_at is None:
@@ -611,16 +620,15 @@ def needs_second(desk: Desk, contact_id: int) -> VisitView:
                 f"{_when(contact.second_needed_at)}"
             )
         contact.second_needed_at = now
-        return _finish(desk, session, contact, "second staff member needed")
+        return "second staff member needed"
+
+    return _update_visit(desk, contact_id, change)
 
 
 def seen_by_second(desk: Desk, contact_id: int) -> VisitView:
     """The signed-in staff member is the second one seeing this visitor: stops the second timer."""
-    actor = desk.require(*HANDLERS)
-    cid = _check_id(contact_id)
-    now = desk.now()
-    with desk.store.write() as session:
-        contact = _visit(session, cid)
+
+    def change(contact: Contact, actor: Actor, now: datetime) -> str:
         if contact.second_needed_at is None:
             raise InputError(
                 f"{_who(contact)} is not waiting for a second staff member: "
@@ -632,16 +640,15 @@ def seen_by_second(desk: Desk, contact_id: int) -> VisitView:
             raise InputError(f"{_who(contact)} left at {_when(contact.left_at)} without being seen")
         contact.second_seen_at = now
         contact.second_seen_by_id = actor.id
-        return _finish(desk, session, contact, "seen by a second staff member")
+        return "seen by a second staff member"
+
+    return _update_visit(desk, contact_id, change)
 
 
 def left_unseen(desk: Desk, contact_id: int) -> VisitView:
     """The visitor went before being served (or before the second staff member saw them)."""
-    desk.require(*HANDLERS)
-    cid = _check_id(contact_id)
-    now = desk.now()
-    with desk.store.write() as session:
-        contact = _visit(session, cid)
+
+    def change(contact: Contact, actor: Actor, now: datetime) -> str:
         if contact.left_at is not None:
             raise InputError(
                 f"{_who(contact)} was already recorded as gone at {_when(contact.left_at)}"
@@ -656,7 +663,9 @@ def left_unseen(desk: Desk, contact_id: int) -> VisitView:
         contact.left_at = now
         contact.left_unseen = True
         contact.details = {**(contact.details or {}), "left_while": stage}
-        return _finish(desk, session, contact, f"visitor left without being seen ({stage})")
+        return f"visitor left without being seen ({stage})"
+
+    return _update_visit(desk, contact_id, change)
 
 
 class _Keep:

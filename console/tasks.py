@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from console.errors import InputError, NotFound, PermissionDenied
+from console.ids import get_row
 from console.models import Task
 
 if TYPE_CHECKING:
@@ -225,7 +226,7 @@ def assignable_staff(desk: Desk) -> list[StaffChoice]:
 def _task(session: Session, task_id: int) -> Task:
     if not isinstance(task_id, int) or isinstance(task_id, bool):
         raise InputError(f"'{task_id}' is not a task number")
-    task = session.get(Task, task_id)
+    task = get_row(session, Task, task_id)  # None for an id no row can have (e.g. >= 2**63)
     if task is None:
         raise NotFound(f"no task #{task_id}: refresh the queue, it may have been removed")
     return task
@@ -341,7 +342,7 @@ def assign(desk: Desk, task_id: int, to: int | str | None) -> TaskView:
         target: Staff | None = None
         if to is not None:
             if isinstance(to, int) and not isinstance(to, bool):
-                target = session.get(Staff, to)
+                target = get_row(session, Staff, to)
                 if target is None:
                     raise NotFound(f"no staff member with id {to}: choose someone from the list")
             else:

@@ -12,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens.widgets.literal import literal, visible
+
 if TYPE_CHECKING:
     from console.tasks import StaffChoice
 
@@ -46,11 +48,11 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
             label.append(f"  {s.team or 'no team'} · {s.role.replace('_', ' ')}", style="dim")
             if s.id == self.current:
                 label.append("  (has it now)", style="italic")
-            options.append(Option(label, id=str(s.id)))
+            options.append(Option(visible(label), id=str(s.id)))  # name, team: no raw ESC
         options.append(Option(Text("Nobody: back to the team", style="italic"), id=NOBODY))
         with Vertical(id="assign-box") as box:
             box.border_title = "Assign the task"
-            yield Static(self.summary, id="assign-summary", markup=False)
+            yield Static(literal(self.summary), id="assign-summary")
             yield OptionList(*options, id="assign-list")
             yield Static("Up/down to choose, Enter to assign; Escape cancels.", id="assign-hint")
 

@@ -35,6 +35,7 @@ from screens.widgets.caller_banner import CallerBanner
 from screens.widgets.customer_picker import CustomerPicked, CustomerPicker
 from screens.widgets.key_choice import Choice, KeyChoice, hotkeys
 from screens.widgets.literal import literal, shown
+from screens.widgets.outcome_detail import outcome_dialog, outcome_summary
 
 if TYPE_CHECKING:
     from console.calls import LoggedContact, MyDay, OfficeStatus
@@ -308,17 +309,8 @@ class CallsScreen(Screen[None]):
             self._show_outcome_detail()
 
     def _ask_details(self, kind: str) -> None:
-        from screens.outcome_dialog import OutcomeDialog
-
-        profile = self._desk().profile
-        category = profile.category(self.query_one("#category", KeyChoice).value or "")
-        dialog = OutcomeDialog(
-            kind,
-            teams=profile.teams,
-            urgent_available=profile.has("callback_urgent")
-            and profile.slug_for("callback_urgent") != profile.slug_for("callback_routine"),
-            service=category.label if category else "",
-        )
+        category = self.query_one("#category", KeyChoice).value
+        dialog = outcome_dialog(self._desk().profile, kind, category)
 
         def chosen(outcome: Outcome | None) -> None:
             choice = self.query_one("#outcome", KeyChoice)
@@ -333,22 +325,7 @@ class CallsScreen(Screen[None]):
         self.app.push_screen(dialog, chosen)
 
     def _show_outcome_detail(self) -> None:
-        detail = self.query_one("#outcome-detail", Static)
-        o = self.outcome
-        if o is None or not BY_KIND[o.kind].needs:
-            detail.update("")
-            return
-        if o.kind in ("referred", "transferred"):
-            who = o.to_name or o.to_team or f"colleague {o.to_staff_id}"
-            verb = "Referred to" if o.kind == "referred" else "Transferred to"
-            detail.update(literal(f"{verb} {who}" + (" (urgent call back)" if o.urgent else "")))
-        else:
-            detail.update(
-                literal(
-                    f"Complaint about: {o.subject}"
-                    + (f" · service: {o.service}" if o.service else "")
-                )
-            )
+        self.query_one("#outcome-detail", Static).update(outcome_summary(self.outcome))
 
     def _status(self, text: str, *, error: bool = False, saved: bool = False) -> None:
         """The status line: may quote a name or what was typed, so always literal."""

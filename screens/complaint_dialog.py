@@ -12,7 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from console.errors import InputError
-from screens.form_dialog import FormDialog, field, when_field
+from screens.form_dialog import CONTACT_CHANNELS, FormDialog, field, when_field
 from screens.widgets.key_choice import Choice, KeyChoice
 
 if TYPE_CHECKING:
@@ -33,14 +33,7 @@ OUTCOMES = [
     Choice("n", "not upheld", "Not upheld"),
     Choice("r", "resolved", "Resolved"),
 ]
-CHANNELS = [
-    Choice("l", "letter", "Letter"),
-    Choice("e", "email", "Email"),
-    Choice("s", "social", "Social media"),
-    Choice("c", "call", "Call"),
-    Choice("v", "visit", "Office visit"),
-    Choice("h", "home_visit", "Home visit"),
-]
+CHANNELS = [*CONTACT_CHANNELS, Choice("h", "home_visit", "Home visit")]
 
 
 class ComplaintDialog(FormDialog["ComplaintView"]):

@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
+from screens.widgets.literal import LITERAL, literal
+
 
 @dataclass(frozen=True)
 class Completion:
@@ -37,9 +39,9 @@ class CompleteDialog(ModalScreen[Completion | None]):
     def compose(self) -> Any:
         with Vertical(id="complete-box") as box:
             box.border_title = "Complete the task"
-            yield Static(self.summary, id="complete-summary", markup=False)
+            yield Static(literal(self.summary), id="complete-summary")
             if self.warning:
-                yield Static(self.warning, classes="restriction", markup=False)
+                yield Static(literal(self.warning), id="complete-warning", classes="restriction")
             yield Label("Outcome")
             yield Select(
                 [(o, o) for o in self.outcomes],
@@ -48,7 +50,7 @@ class CompleteDialog(ModalScreen[Completion | None]):
                 id="complete-outcome",
             )
             yield Label("Note (what was done, what the customer was told)")
-            yield Input(id="complete-note", max_length=1000)
+            yield Input(id="complete-note", max_length=1000, highlighter=LITERAL)
             yield Static(
                 "Enter in the note or ctrl+s completes; Escape cancels.", id="complete-hint"
             )

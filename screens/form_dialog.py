@@ -28,6 +28,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Static
 
+from screens.widgets.key_choice import Choice
 from screens.widgets.literal import LITERAL, literal, shown, visible
 
 if TYPE_CHECKING:
@@ -35,6 +36,15 @@ if TYPE_CHECKING:
     from console.desk import Desk
 
 T = TypeVar("T")
+
+# How a request or complaint came in (the complaint dialog adds home visits).
+CONTACT_CHANNELS = [
+    Choice("l", "letter", "Letter"),
+    Choice("e", "email", "Email"),
+    Choice("s", "social", "Social media"),
+    Choice("c", "call", "Call"),
+    Choice("v", "visit", "Office visit"),
+]
 
 
 def field(label: str, *widgets: Widget, hint: str = "") -> Horizontal:

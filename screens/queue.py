@@ -31,6 +31,7 @@ from console.desk import LEADS
 from console.errors import FrontDeskError, InputError
 from console.queue import Cursor, QueueCounts, QueueFilter, QueuePage, QueueRow
 from screens.messages import DataChanged
+from screens.widgets.literal import literal, shown, visible
 
 if TYPE_CHECKING:
     from console.desk import Desk
@@ -384,14 +385,14 @@ class QueueScreen(Screen[None]):
         style = self._state_style(row.state)
         due = Text(plain_due(row.task.due_at, at), style=style)
         left = Text(time_left(row.task.due_at, at), style=style + (" bold" if style else ""))
-        customer = Text(row.task.customer_name or "—")
+        customer = literal(row.task.customer_name or "—")
         if row.task.restriction:  # the marker first, so a long name never hides it
             customer = Text.assemble(("⚠ ", self._theme("error", "red") + " bold"), customer)
         # Unassigned: the team it waits with, in italics (the detail pane says so in words).
-        who = Text(row.task.assignee_name or row.task.team or "—")
+        who = literal(row.task.assignee_name or row.task.team or "—")
         if not row.task.assignee_name:
             who.stylize("italic dim")
-        return (due, left, Text(row.kind), customer, who)
+        return (due, left, literal(row.kind), customer, who)
 
     def _theme(self, name: str, fallback: str) -> str:
         theme = getattr(self.app, "current_theme", None)
@@ -459,7 +460,7 @@ class QueueScreen(Screen[None]):
                 for h in counts.by_handler
             ]
             text.append(" · ".join(parts))
-        self.query_one("#queue-counts", Static).update(text)
+        self.query_one("#queue-counts", Static).update(visible(text))  # staff names
         self._draw_filters()
 
     def _draw_filters(self) -> None:
@@ -467,7 +468,7 @@ class QueueScreen(Screen[None]):
         when = "now" if self.as_at is None else f"as at {local(self.as_at):%a %d %b %Y %H:%M}"
         shown = f"{len(self.rows):,} shown" + (" (more below)" if self.next_cursor else "")
         line = f"Showing: {f.describe()} · {when} · {shown}"
-        self.query_one("#queue-filters", Static).update(line)
+        self.query_one("#queue-filters", Static).update(literal(line))  # the search words
         self.set_class(self.as_at is not None, "-as-at")
 
     def _draw_detail(self) -> None:
@@ -497,7 +498,7 @@ class QueueScreen(Screen[None]):
         if t.restriction:
             text.append("\nAccess restriction: ", style=self._theme("error", "red") + " bold")
             text.append(t.restriction)
-        detail.update(text)
+        detail.update(visible(text))  # names, title, restriction: no raw ESC
 
     # ------------------------------------------------------------------ actions
 
@@ -520,7 +521,7 @@ class QueueScreen(Screen[None]):
         self.app.call_from_thread(self._acted, done)
 
     def _acted(self, done: str) -> None:
-        self.notify(done, markup=False)
+        self.notify(shown(done), markup=False)
         self.reload()
 
     def action_claim(self) -> None:

@@ -14,6 +14,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
+from screens.widgets.literal import LITERAL, literal
+
 
 @dataclass(frozen=True)
 class ReasonResult:
@@ -56,13 +58,18 @@ class ReasonDialog(ModalScreen[ReasonResult | None]):
 
     def compose(self) -> Any:
         with Vertical(id="reason-box") as box:
-            box.border_title = self.title_text
+            box.border_title = literal(self.title_text)  # a str title would be read as markup
             if self.detail:
-                yield Static(self.detail, id="reason-detail", markup=False)
+                yield Static(literal(self.detail), id="reason-detail")
             if self.warning:
-                yield Static(self.warning, id="reason-warning", classes="restriction", markup=False)
-            yield Label(self.prompt, markup=False)
-            yield Input(placeholder=self.placeholder, id="reason-input", max_length=500)
+                yield Static(literal(self.warning), id="reason-warning", classes="restriction")
+            yield Label(literal(self.prompt))
+            yield Input(
+                placeholder=self.placeholder,
+                id="reason-input",
+                max_length=500,
+                highlighter=LITERAL,
+            )
             if self.ask_told:
                 yield Checkbox("The customer has been told (now)", id="reason-told")
             yield Static("", id="reason-error", markup=False)
@@ -78,7 +85,8 @@ class ReasonDialog(ModalScreen[ReasonResult | None]):
     def action_confirm(self) -> None:
         reason = " ".join(self.query_one("#reason-input", Input).value.split())
         if self.required and not reason:
-            self.query_one("#reason-error", Static).update(f"{self.prompt}: this cannot be empty")
+            error = self.query_one("#reason-error", Static)
+            error.update(literal(f"{self.prompt}: this cannot be empty"))
             return
         told = self.ask_told and self.query_one("#reason-told", Checkbox).value
         self.dismiss(ReasonResult(reason, told))

@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from textual.worker import Worker, WorkerState
 
 from screens.messages import DataChanged
+from screens.widgets.literal import literal
 
 if TYPE_CHECKING:
     from console.desk import Desk
@@ -40,6 +41,13 @@ TABLE_TAB = {
     "complaints": "complaints",
     "repairs": "complaints",
 }
+
+
+def _cell(value: object, *, right: bool = False) -> Text:
+    """A table cell shown literally (no markup, no raw control characters)."""
+    cell = literal(value)
+    cell.justify = "right" if right else "left"
+    return cell
 
 
 def month_span(day: date) -> tuple[date, date]:
@@ -161,7 +169,7 @@ class ReportsScreen(Screen[None]):
 
     def show_refusal(self, message: str) -> None:
         self.query_one("#period", Static).update(
-            f"Reports are for team leads and admins. {message}."
+            literal(f"Reports are for team leads and admins. {message}.")
         )
 
     def show_report(self, report: Report) -> None:
@@ -172,14 +180,16 @@ class ReportsScreen(Screen[None]):
         by = {None: "", "handler": " · by handler", "week": " · by week", "month": " · by month"}
         notes = "".join(f"\n{n[0].upper()}{n[1:]}." for n in report.notes)
         self.query_one("#period", Static).update(
-            f"{report.organisation} · {report.period.describe()}{by[report.period.by]}{notes}"
+            literal(
+                f"{report.organisation} · {report.period.describe()}{by[report.period.by]}{notes}"
+            )
         )
         found = {s.key: s for s in sections(report)}
         for key in TABLE_TAB:
             table = self.query_one(f"#t-{key}", DataTable)
             section = found.get(key)
             if key == "open_now" and section is not None:
-                self.query_one("#h-open_now", Static).update(section.title)
+                self.query_one("#h-open_now", Static).update(literal(section.title))
             self.fill(table, section)
         self.fill_weekly(report)
         self.draw_charts(report)
@@ -193,14 +203,9 @@ class ReportsScreen(Screen[None]):
             table.add_row(Text("Nothing to show: this profile sets no such standard."))
             return
         for i, name in enumerate(section.columns):
-            table.add_column(Text(name, justify="right" if i in section.right else "left"))
-        for cells in section.rows:
-            table.add_row(
-                *(
-                    Text(c, justify="right" if i in section.right else "left")
-                    for i, c in enumerate(cells)
-                )
-            )
+            table.add_column(_cell(name, right=i in section.right))
+        for cells in section.rows:  # staff names (by handler) among them: shown literally
+            table.add_row(*(_cell(c, right=i in section.right) for i, c in enumerate(cells)))
         if not section.rows:
             table.add_row(*([Text("—")] * len(section.columns)))
         table.move_cursor(
@@ -233,7 +238,7 @@ class ReportsScreen(Screen[None]):
             ]
             total = totals.get(slug)
             table.add_row(
-                Text(slug),
+                literal(slug),
                 Text(trend),
                 *per_week,
                 Text(fmt_share(total.share_met if total else None), justify="right"),

@@ -12,7 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from console.errors import InputError
-from screens.form_dialog import FormDialog, check, field, when_field
+from screens.form_dialog import CONTACT_CHANNELS, FormDialog, check, field, when_field
 from screens.widgets.key_choice import Choice, KeyChoice
 
 if TYPE_CHECKING:
@@ -36,13 +36,7 @@ FORMATS = [
     Choice("e", "easy read", "Easy read"),
     Choice("o", "another language", "Another language"),
 ]
-CHANNELS = [
-    Choice("l", "letter", "Letter"),
-    Choice("e", "email", "Email"),
-    Choice("s", "social", "Social media"),
-    Choice("c", "call", "Call"),
-    Choice("v", "visit", "Office visit"),
-]
+CHANNELS = CONTACT_CHANNELS
 
 
 class RequestDialog(FormDialog["RequestView"]):

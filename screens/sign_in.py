@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 
 from console.desk import Actor
 from console.errors import FrontDeskError
-from screens.widgets.literal import literal, shown
+from screens.widgets.literal import LITERAL, literal, shown
 
 if TYPE_CHECKING:
     from console.desk import Desk
@@ -90,9 +90,16 @@ class SignInScreen(Screen[Actor | None]):
                     markup=False,
                 )
                 yield Label("Full name", classes="field-label")
-                yield Input(id="admin-name", placeholder="e.g. Ann Smith", max_length=100)
+                yield Input(
+                    id="admin-name",
+                    placeholder="e.g. Ann Smith",
+                    max_length=100,
+                    highlighter=LITERAL,
+                )
                 yield Label("Login", classes="field-label")
-                yield Input(id="admin-login", placeholder="e.g. asmith", max_length=32)
+                yield Input(
+                    id="admin-login", placeholder="e.g. asmith", max_length=32, highlighter=LITERAL
+                )
                 yield Label("PIN", classes="field-label")
                 yield Input(id="admin-pin", password=True, restrict=r"[0-9]*", max_length=8)
                 yield Label("The same PIN again", classes="field-label")

@@ -36,7 +36,7 @@ from console.clock import local
 from console.desk import ADMINS, LEADS
 from console.errors import FrontDeskError
 from screens.messages import DataChanged
-from screens.widgets.literal import literal, shown
+from screens.widgets.literal import LITERAL, literal, shown
 
 if TYPE_CHECKING:
     from console.audit import AuditEntry
@@ -139,6 +139,7 @@ class StaffScreen(Screen[None]):
                 yield Input(
                     id="audit-find",
                     placeholder="Customer reference or name, then Enter (empty: recent events)",
+                    highlighter=LITERAL,
                 )
                 yield OptionList(id="audit-matches")
                 yield Static(id="audit-title", markup=False)

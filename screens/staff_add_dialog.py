@@ -26,7 +26,7 @@ from console.people import (
     check_team,
     suggest_login,
 )
-from screens.widgets.literal import literal
+from screens.widgets.literal import LITERAL, literal
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,13 @@ class StaffAddDialog(ModalScreen[NewStaff | None]):
         with Vertical(id="staff-add-box"):
             yield Static("Add a staff member", id="staff-add-title")
             yield Label("Full name", classes="field-label")
-            yield Input(id="add-name", placeholder="e.g. Ann Smith", max_length=100)
+            yield Input(
+                id="add-name", placeholder="e.g. Ann Smith", max_length=100, highlighter=LITERAL
+            )
             yield Label("Login", classes="field-label")
-            yield Input(id="add-login", placeholder="e.g. asmith", max_length=32)
+            yield Input(
+                id="add-login", placeholder="e.g. asmith", max_length=32, highlighter=LITERAL
+            )
             yield Label("Role", classes="field-label")
             yield Select(
                 [(ROLE_WORDS[r], r) for r in ROLES],
@@ -71,7 +75,12 @@ class StaffAddDialog(ModalScreen[NewStaff | None]):
                 value="handler",
             )
             yield Label("Team (optional)", classes="field-label")
-            yield Input(id="add-team", placeholder="e.g. Customer Services", max_length=60)
+            yield Input(
+                id="add-team",
+                placeholder="e.g. Customer Services",
+                max_length=60,
+                highlighter=LITERAL,
+            )
             yield Label("PIN (4 to 8 digits, chosen with them)", classes="field-label")
             yield Input(
                 id="add-pin", password=True, restrict=r"[0-9]*", max_length=8, select_on_focus=False

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from screens.widgets.literal import shown
+from screens.widgets.literal import LITERAL, shown
 
 
 class SubjectAccessDialog(ModalScreen[str | None]):
@@ -47,7 +47,7 @@ class SubjectAccessDialog(ModalScreen[str | None]):
                 markup=False,
             )
             yield Label("Folder", classes="field-label")
-            yield Input(self.folder, id="export-folder")
+            yield Input(self.folder, id="export-folder", highlighter=LITERAL)
             yield Static(id="export-message", markup=False)
 
     def on_mount(self) -> None:

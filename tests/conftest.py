@@ -31,6 +31,20 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
+def db(tmp_path: Path) -> str:
+    """A database path for an app under test (the app opens its own store)."""
+    return str(tmp_path / "f.db")
+
+
+@pytest.fixture
+def seat(db: str) -> Iterator[Store]:
+    """The store at `db` as another desk seat (or the test) sees it."""
+    s = open_store(db)
+    yield s
+    s.close()
+
+
+@pytest.fixture
 def bha() -> Profile:
     return load_profile("bha")
 
@@ -48,6 +62,17 @@ def add_staff(store: Store, name: str, login: str, role: str, team: str = "") ->
         session.flush()
         assert row.id is not None
         return Actor(row.id, name, login, role, team)
+
+
+def first_admin(store: Store, clock: FrozenClock) -> tuple[Actor, Desk]:
+    """Ada Admin (PIN 7391) signs up as the first admin and adds Hamish Bell, a Calls handler
+    (PIN 2580); returns her and her desk, for adding more staff."""
+    from console import people
+
+    admin = people.create_first_admin(store, "Ada Admin", "aadmin", "7391", clock)
+    desk = Desk(store, load_profile("bha"), clock, admin)
+    people.add_staff(desk, "Hamish Bell", "hbell", "handler", "2580", team="Calls")
+    return admin, desk
 
 
 @pytest.fixture

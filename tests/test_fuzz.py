@@ -758,20 +758,29 @@ def test_huge_ids_are_refused_cleanly_by_customers_reception_home_visits(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="console/tasks.py and console/queue.py pass ids beyond 64 bits to SQLite "
-    "(OverflowError, not a FrontDeskError); remove this mark once they refuse them",
-)
-@pytest.mark.parametrize("huge", HUGE[:1])
+@pytest.mark.parametrize("huge", HUGE)
 def test_huge_ids_are_refused_cleanly_by_tasks_and_queue(
-    desk: Desk, known: dict[str, int], huge: int
+    desk: Desk, lead_desk: Desk, known: dict[str, int], huge: int
 ) -> None:
+    """Every task action, the staff lookup in assign and the queue's id filters."""
     from console import queue, tasks
 
+    task_id = known["task"]
     for call in (
+        lambda: tasks.get(desk, huge),
         lambda: tasks.claim(desk, huge),
+        lambda: tasks.assign(lead_desk, huge, None),
+        lambda: tasks.assign(lead_desk, task_id, huge),
         lambda: tasks.complete(desk, huge, "done", ""),
+        lambda: tasks.cancel(lead_desk, huge, "duplicate"),
+        lambda: tasks.extension_preview(desk, huge),
+        lambda: tasks.extend(desk, huge, "more time"),
+        lambda: tasks.escalate(desk, huge),
+        lambda: tasks.log_progress_update(desk, huge, "told them"),
         lambda: queue.find(desk, huge),
+        lambda: queue.page(desk, queue.QueueFilter(customer_id=huge)),
+        lambda: queue.page(desk, queue.QueueFilter(assignee_id=huge)),
+        lambda: queue.counts(desk, assignee_id=huge),
     ):
         assert attempt(desk.store, call) is False
+    assert tasks.get(desk, task_id).status == "open"

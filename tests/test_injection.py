@@ -157,14 +157,12 @@ async def typed(pilot: Pilot[Any], text: str) -> None:
         await pilot.press("space" if ch == " " else ch)
 
 
-def assert_literal(app: FrontDeskApp, visible: str = VISIBLE, *, no_escape: bool = True) -> None:
-    """The visible text is on screen as typed. `no_escape=False` where a screen still passes
-    a raw ESC to the terminal (the queue at the time of writing: Rich's Text keeps ESC;
-    screens/widgets/literal.py makes it visible)."""
+def assert_literal(app: FrontDeskApp, visible: str = VISIBLE) -> None:
+    """The visible text is on screen as typed, and no raw ESC reached the terminal
+    (Rich's Text keeps ESC; screens/widgets/literal.py makes it visible as ␛)."""
     text = screen_text(app)
     assert visible in text, f"{visible!r} not shown literally in:\n{text[:2000]}"
-    if no_escape:
-        assert "\x1b" not in text, "a raw ESC reached the terminal"
+    assert "\x1b" not in text, "a raw ESC reached the terminal"
     assert app.is_running
 
 
@@ -377,23 +375,99 @@ async def test_reception_visitor_and_visit_dialogs_are_literal(
         assert app.is_running
 
 
+def nasty_staff(seat: Store, team: str = "") -> Actor:
+    """World's staff member named NASTY (put straight in, as an old import might have),
+    in `team`."""
+    with seat.write() as session:
+        row = session.exec(select(Staff).where(Staff.login == "bobby")).one()
+        assert row.id is not None
+        row.team = team
+        session.add(row)
+        return Actor(row.id, row.name, row.login, row.role, team)
+
+
 async def test_queue_shows_the_customer_literally(
-    db: str, clock: FrozenClock, world: dict[str, Any]
+    db: str, clock: FrozenClock, marked: dict[str, Any]
 ) -> None:
+    """The NASTY customer (restriction in NASTY words, a call back) with the NASTY staff
+    member: the table, the detail pane, the load line and every dialog show them literally,
+    with no raw ESC reaching the terminal."""
     pytest.importorskip("screens.queue")
-    calls = pytest.importorskip("console.calls")
-    calls.log_call(
-        world["desk"],
-        answer="12",
-        category="rent",
-        customer_id=world["customer"].id,
-        notes=NASTY,
-        outcome="callback_routine",
-    )
-    app = make_app(db, clock, world["lead"], "queue")
-    async with app.run_test(size=(160, 40)) as pilot:
+    from console import queue, tasks
+
+    lead_desk = marked["desk"].with_actor(marked["lead"])
+    bobby = nasty_staff(lead_desk.store, team="[b]Team\x1b[31m")
+    task_id = next(r.id for r in queue.rows(lead_desk))
+    tasks.assign(lead_desk, task_id, bobby.id)
+    app = make_app(db, clock, marked["lead"], "queue")
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
         await settle(pilot)
-        assert_literal(app, "[red]Bobby'", no_escape=False)  # the column may clip the rest
+        assert_literal(app, "[red]Bobby'")  # the columns clip the rest
+        assert_shown_visibly(widget_text(app, "#queue-detail"), NASTY)  # name, restriction
+        assert_shown_visibly(widget_text(app, "#queue-counts"), NASTY)  # the load by handler
+        await pilot.press("a")  # assign: the staff list names bobby and his team
+        await settle(pilot)
+        assert_literal(app)
+        assert_shown_visibly(widget_text(app, "#assign-summary"), NASTY)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("d")  # complete: the summary and the restriction
+        await settle(pilot)
+        assert_literal(app)
+        assert_shown_visibly(widget_text(app, "#complete-summary"), NASTY)
+        assert_shown_visibly(widget_text(app, "#complete-warning"), NASTY)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("u")  # progress update: the summary and the restriction
+        await settle(pilot)
+        assert_literal(app)
+        assert_shown_visibly(widget_text(app, "#reason-detail"), NASTY)
+        assert_shown_visibly(widget_text(app, "#reason-warning"), NASTY)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("slash")  # a search with markup and ESC: the filter line
+        await settle(pilot)
+        await pilot.press("left_square_bracket", "b", "right_square_bracket", "enter")
+        await settle(pilot)
+        assert "Showing: search “[b]”" in screen_text(app)
+        assert "\x1b" not in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("up", "enter")  # assign to the one above bobby: the notice names them
+        await settle(pilot)
+        assert "\x1b" not in screen_text(app)
+        assert app.is_running
+
+
+async def test_reports_by_handler_shows_the_staff_name_literally(
+    db: str, clock: FrozenClock, marked: dict[str, Any]
+) -> None:
+    """Broken down by handler, a staff member whose name holds markup and ESC."""
+    pytest.importorskip("screens.reports")
+    from console import queue, tasks
+
+    lead_desk = marked["desk"].with_actor(marked["lead"])
+    bobby = nasty_staff(lead_desk.store)
+    task_id = next(r.id for r in queue.rows(lead_desk))
+    tasks.assign(lead_desk, task_id, bobby.id)  # open now, with bobby
+    app = FrontDeskApp(
+        db=db, policy="bha", clock=clock, actor=marked["lead"], start="reports", poll_seconds=30
+    )
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")  # by handler
+        await settle(pilot)
+        cells = [
+            str(cell)
+            for table in app.screen.query(DataTable)
+            for i in range(table.row_count)
+            for cell in table.get_row_at(i)
+        ]
+        assert shown(NASTY) in cells, [c for c in cells if "Bobby" in c or "Hannah" in c]
+        assert not any("\x1b" in c for c in cells)
+        assert_literal(app)
 
 
 async def test_reception_board_shows_the_visitor_literally(
@@ -428,3 +502,34 @@ async def test_an_error_naming_the_customer_is_shown_literally(
         await settle(pilot)
         assert app.is_running
         assert "[bold]Bobby [/] has an access restriction" in screen_text(app)
+
+
+async def test_first_run_and_add_staff_inputs_show_pasted_text_literally(
+    db: str, clock: FrozenClock, seat: Store, world: dict[str, Any]
+) -> None:
+    """Text pasted into a name field (markup and ESC): shown with ␛, the value untouched."""
+    empty = str(Path(db).with_name("empty.db"))
+    open_store(empty).close()
+    app = make_app(empty, clock, None, "staff")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        for field in ("#admin-name", "#admin-login"):
+            box = app.screen.query_one(field, Input)
+            box.value = NASTY
+            await pilot.pause()
+            assert box.value == NASTY
+            shown_now = screen_text(app)
+            assert "␛[31m" in shown_now and "\x1b" not in shown_now, shown_now[:1500]
+    app = make_app(db, clock, world["admin"], "staff")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")  # add a staff member
+        await settle(pilot)
+        assert type(app.screen).__name__ == "StaffAddDialog"
+        for field in ("#add-name", "#add-login", "#add-team"):
+            box = app.screen.query_one(field, Input)
+            box.value = NASTY
+            await pilot.pause()
+            shown_now = screen_text(app)
+            assert "␛[31m" in shown_now and "\x1b" not in shown_now, shown_now[:1500]
+        assert app.is_running

@@ -95,12 +95,25 @@ async def typed(pilot: Pilot[Any], text: str) -> None:
         await pilot.press("space" if ch == " " else ch)
 
 
+async def press(pilot: Pilot[Any], *keys: str) -> None:
+    """Press the keys, then let the workers they start finish."""
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+async def fill(pilot: Pilot[Any], *values: str) -> None:
+    """Type each value into its field, tabbing to the next field in between."""
+    for i, value in enumerate(values):
+        if i:
+            await pilot.press("tab")
+        await typed(pilot, value)
+
+
 async def open_customer(pilot: Pilot[Any], find: str) -> None:
     await settle(pilot)
     await typed(pilot, find)
     await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "enter")
 
 
 def text_of(app: FrontDeskApp, selector: str) -> str:
@@ -126,16 +139,14 @@ async def test_logging_a_letter_by_keyboard(env: Env) -> None:
     app = env.app()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_customer(pilot, "morag")
-        await pilot.press("l")
-        await settle(pilot)
+        await press(pilot, "l")
         assert type(app.screen).__name__ == "CorrespondenceDialog"
         await pilot.press("ctrl+a", "ctrl+k")  # clear today's date
         await typed(pilot, "2025-11-21")
         await pilot.press("tab", "t")  # the date-stamp, then Tenancy
         await pilot.press("tab")  # past "urgent"
         await typed(pilot, "Pet request")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert type(app.screen).__name__ == "CustomersScreen"
         result = text_of(app, "#result")
         assert "Saved: letter for Morag Brown" in result
@@ -156,25 +167,21 @@ async def test_a_date_that_does_not_exist_keeps_the_dialog_open(env: Env) -> Non
     app = env.app()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_customer(pilot, "morag")
-        await pilot.press("l")
-        await settle(pilot)
+        await press(pilot, "l")
         await pilot.press("ctrl+a", "ctrl+k")
         await typed(pilot, "2025-02-30")
-        await pilot.press("tab", "r", "ctrl+s")
-        await settle(pilot)
+        await press(pilot, "tab", "r", "ctrl+s")
         assert type(app.screen).__name__ == "CorrespondenceDialog"
         assert "does not exist: February 2025 has 28 days" in text_of(app, "#dialog-error")
         assert env.rows(Contact) == []
         await pilot.press("shift+tab", "shift+tab")  # back to the date-stamp (past the enquiry)
         await pilot.press("ctrl+a", "ctrl+k")
         await typed(pilot, "2025-11-28")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "is in the future" in text_of(app, "#dialog-error")
         await pilot.press("ctrl+a", "ctrl+k")
         await typed(pilot, "2025-11-24")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert type(app.screen).__name__ == "CustomersScreen"
     assert [c.day for c in env.rows(Contact)] == [date(2025, 11, 24)]
 
@@ -185,21 +192,16 @@ async def test_restriction_shows_and_must_be_acknowledged(env: Env) -> None:
         await open_customer(pilot, "rab")
         banner = app.screen.query_one("#banner", CallerBanner)
         assert banner.needs_acknowledgement and "Contact by letter only" in text_of(app, "#record")
-        await pilot.press("e")
-        await settle(pilot)
-        await pilot.press("tab", "tab", "r", "ctrl+s")
-        await settle(pilot)
+        await press(pilot, "e")
+        await press(pilot, "tab", "tab", "r", "ctrl+s")
         assert "has an access restriction: Contact by letter only. Acknowledge it" in text_of(
             app, "#dialog-error"
         )
         assert env.rows(Contact) == []
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         await pilot.press("ctrl+r")  # acknowledge on the record: the next dialog comes ticked
-        await pilot.press("e")
-        await settle(pilot)
-        await pilot.press("tab", "tab", "r", "ctrl+s")
-        await settle(pilot)
+        await press(pilot, "e")
+        await press(pilot, "tab", "tab", "r", "ctrl+s")
         assert type(app.screen).__name__ == "CustomersScreen"
         assert "Reply in the customer's format: interpreter (Polish), large print" in text_of(
             app, "#result"
@@ -215,23 +217,17 @@ async def test_complaint_stage1_then_escalated_from_the_timeline(env: Env) -> No
     app = env.app()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_customer(pilot, "morag")
-        await pilot.press("c")
-        await settle(pilot)
+        await press(pilot, "c")
         await pilot.press("1")  # stage 1; focus moves to "About"
-        await typed(pilot, "Repair missed twice")
-        await pilot.press("tab")
-        await typed(pilot, "Repairs")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await fill(pilot, "Repair missed twice", "Repairs")
+        await press(pilot, "ctrl+s")
         assert "Customer Services will give you a decision by" in text_of(app, "#result")
         # the newest row is the stage 1 task
-        await pilot.press("n")
-        await settle(pilot)
+        await press(pilot, "n")
         assert type(app.screen).__name__ == "ComplaintStepDialog"
         await pilot.press("2")
         await typed(pilot, "Needs a full investigation")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert type(app.screen).__name__ == "CustomersScreen"
     first, second = env.rows(Task)
     assert (first.slug, first.status, first.outcome) == ("complaint-stage1", "done", "escalated")
@@ -247,22 +243,18 @@ async def test_subject_access_request_and_its_extension(env: Env) -> None:
     app = env.app()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_customer(pilot, "morag")
-        await pilot.press("q")
-        await settle(pilot)
+        await press(pilot, "q")
         await pilot.press("s", "e")  # subject access, came by email
         await pilot.press("tab", "tab")  # past the date (today) and time
         await typed(pilot, "All repair records")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         await pilot.press("n")  # on the new request
         await settle(pilot)
         assert type(app.screen).__name__ == "SarExtensionDialog"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert "say why the request needs more time" in text_of(app, "#dialog-error")
         await typed(pilot, "Records from three teams")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert type(app.screen).__name__ == "CustomersScreen"
     [task] = env.rows(Task)
     assert (
@@ -277,25 +269,16 @@ async def test_book_then_record_a_home_visit(env: Env) -> None:
     app = env.app()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_customer(pilot, "morag")
-        await pilot.press("b")
-        await settle(pilot)
-        await typed(pilot, "2025-11-26")
-        await pilot.press("tab")
-        await typed(pilot, "10:30")
-        await pilot.press("tab")
-        await typed(pilot, "Damp check")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "b")
+        await fill(pilot, "2025-11-26", "10:30", "Damp check")
+        await press(pilot, "ctrl+s")
         assert "Saved: home visit booked" in text_of(app, "#result")
         await pilot.press("v")  # the booked visit is the selected (newest) row
         await settle(pilot)
         assert type(app.screen).__name__ == "VisitRecordDialog"
         await pilot.press("v", "space", "tab")  # visited; ID shown; on to the record
-        await typed(pilot, "Damp in bedroom")
-        await pilot.press("tab")
-        await typed(pilot, "Survey")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await fill(pilot, "Damp in bedroom", "Survey")
+        await press(pilot, "ctrl+s")
         assert type(app.screen).__name__ == "CustomersScreen"
     [visit] = env.rows(Contact)
     assert visit.channel == "home_visit" and visit.outcome == "visited"
@@ -308,15 +291,13 @@ async def test_editing_needs_applies_to_later_contacts(env: Env) -> None:
     app = env.app()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_customer(pilot, "morag")
-        await pilot.press("d")
-        await settle(pilot)
+        await press(pilot, "d")
         assert type(app.screen).__name__ == "CustomerEditDialog"
         for _ in range(7):  # name, address, phone, other phone, email, prefers, interpreter
             await pilot.press("tab")
         await typed(pilot, "Gaelic")  # "Written in"
         await pilot.press("tab", "tab", "space")  # past BSL, tick large print
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert type(app.screen).__name__ == "CustomersScreen"
         assert "large print" in text_of(app, "#record")
     view = customers.get(env.desk(), env.morag)
@@ -327,29 +308,17 @@ async def test_restriction_is_for_team_leads(env: Env) -> None:
     app = env.app()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_customer(pilot, "morag")
-        await pilot.press("x")
-        await settle(pilot)
-        await typed(pilot, "Letters only")
-        await pilot.press("tab")
-        await typed(pilot, "Threats")
-        await pilot.press("tab")
-        await typed(pilot, "2026-06-01")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "x")
+        await fill(pilot, "Letters only", "Threats", "2026-06-01")
+        await press(pilot, "ctrl+s")
         assert "this needs one of: team lead, admin" in text_of(app, "#dialog-error")
     assert customers.get(env.desk(), env.morag).restriction == ""
     app = env.app(actor=env.lead)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_customer(pilot, "morag")
-        await pilot.press("x")
-        await settle(pilot)
-        await typed(pilot, "Letters only")
-        await pilot.press("tab")
-        await typed(pilot, "Threats")
-        await pilot.press("tab")
-        await typed(pilot, "2026-06-01")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "x")
+        await fill(pilot, "Letters only", "Threats", "2026-06-01")
+        await press(pilot, "ctrl+s")
         assert app.screen.query_one("#banner", CallerBanner).needs_acknowledgement
     assert customers.get(env.desk(), env.morag).restriction == "Letters only"
 
@@ -359,11 +328,9 @@ async def test_weslo_offers_no_repairs_complaints_or_requests(env: Env) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await open_customer(pilot, "morag")
         for key in ("r", "c", "q"):
-            await pilot.press(key)
-            await settle(pilot)
+            await press(pilot, key)
             assert type(app.screen).__name__ == "CustomersScreen"
-        await pilot.press("e")
-        await settle(pilot)
+        await press(pilot, "e")
         assert type(app.screen).__name__ == "CorrespondenceDialog"
         assert not app.screen.query("#urgent")  # one response speed at Weslo
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -21,19 +20,6 @@ from screens.app import FrontDeskApp
 from screens.messages import DataChanged
 from screens.reception import ReceptionScreen, VisitRow
 from tests.conftest import MONDAY_MORNING, add_staff, settle
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "f.db")
-
-
-@pytest.fixture
-def seat(db: str) -> Iterator[Store]:
-    """The store as another reception seat (or the test) sees it."""
-    store = open_store(db)
-    yield store
-    store.close()
 
 
 @pytest.fixture

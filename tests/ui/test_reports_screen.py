@@ -6,7 +6,6 @@ to Monday 24 November 10:00).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,18 +23,6 @@ from screens.messages import DataChanged
 from screens.reports import ReportsScreen
 from tests.conftest import add_staff, settle
 from tests.test_reports import build_data
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "f.db")
-
-
-@pytest.fixture
-def seat(db: str) -> Iterator[Store]:
-    store = open_store(db)
-    yield store
-    store.close()
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,35 +10,20 @@ from textual.widgets import Input, OptionList, Static
 
 from console import people
 from console.clock import FrozenClock
-from console.desk import Actor, Desk
+from console.desk import Actor
 from console.models import Event, Staff
-from console.profiles import load_profile
-from console.store import Store, open_store
+from console.store import Store
 from screens.app import FrontDeskApp
 from screens.sign_in import SignInScreen
-from tests.conftest import settle
+from tests.conftest import first_admin, settle
 
 PIN = "2580"
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "f.db")
-
-
-@pytest.fixture
-def seat(db: str) -> Iterator[Store]:
-    store = open_store(db)
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def team(seat: Store, clock: FrozenClock) -> Actor:
     """An admin and two handlers, each with a PIN; returns the admin."""
-    admin = people.create_first_admin(seat, "Ada Admin", "aadmin", "7391", clock)
-    desk = Desk(seat, load_profile("bha"), clock, admin)
-    people.add_staff(desk, "Hamish Bell", "hbell", "handler", PIN, team="Calls")
+    admin, desk = first_admin(seat, clock)  # with Hamish Bell, PIN 2580
     people.add_staff(desk, "Isla Kerr", "ikerr", "reception", "4711", team="Front")
     return admin
 

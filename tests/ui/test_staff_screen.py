@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from console.clock import FrozenClock
 from console.desk import Actor, Desk
 from console.models import Event, Staff
 from console.profiles import load_profile
-from console.store import Store, open_store
+from console.store import Store
 from screens.app import FrontDeskApp
 from screens.staff import StaffScreen
 from screens.staff_add_dialog import StaffAddDialog
@@ -24,27 +23,13 @@ from screens.staff_confirm_dialog import StaffConfirmDialog
 from screens.staff_pin_dialog import StaffPinDialog
 from screens.staff_role_dialog import StaffRoleDialog
 from screens.subject_access_dialog import SubjectAccessDialog
-from tests.conftest import add_staff, settle
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "f.db")
-
-
-@pytest.fixture
-def seat(db: str) -> Iterator[Store]:
-    store = open_store(db)
-    yield store
-    store.close()
+from tests.conftest import add_staff, first_admin, settle
 
 
 @pytest.fixture
 def admin(seat: Store, clock: FrozenClock) -> Actor:
-    actor = people.create_first_admin(seat, "Ada Admin", "aadmin", "7391", clock)
-    desk = Desk(seat, load_profile("bha"), clock, actor)
-    people.add_staff(desk, "Hamish Bell", "hbell", "handler", "2580", team="Calls")
-    return actor
+    """Ada Admin, with Hamish Bell (handler, PIN 2580)."""
+    return first_admin(seat, clock)[0]
 
 
 @pytest.fixture

@@ -1,0 +1,44 @@
+"""The outcome details a call or visit may need, shared by the calls screen and the visit dialog.
+
+`outcome_dialog` asks for them (who to refer or transfer to, a complaint's subject);
+`outcome_summary` is the one line shown under the outcome choice once they are given.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from console.outcomes import BY_KIND, Outcome
+from screens.widgets.literal import literal
+
+if TYPE_CHECKING:
+    from console.profiles import Profile
+    from screens.outcome_dialog import OutcomeDialog
+
+
+def outcome_dialog(profile: Profile, kind: str, category_key: str | None) -> OutcomeDialog:
+    """The dialog asking for `kind`'s details (urgent call back where the profile has one)."""
+    from screens.outcome_dialog import OutcomeDialog
+
+    category = profile.category(category_key or "")
+    return OutcomeDialog(
+        kind,
+        teams=profile.teams,
+        urgent_available=profile.has("callback_urgent")
+        and profile.slug_for("callback_urgent") != profile.slug_for("callback_routine"),
+        service=category.label if category else "",
+    )
+
+
+def outcome_summary(o: Outcome | None, *, with_service: bool = True) -> Text | str:
+    """One line saying who the contact went to, or what the complaint is about ("" for none)."""
+    if o is None or not BY_KIND[o.kind].needs:
+        return ""
+    if o.kind in ("referred", "transferred"):
+        who = o.to_name or o.to_team or f"colleague {o.to_staff_id}"
+        verb = "Referred to" if o.kind == "referred" else "Transferred to"
+        return literal(f"{verb} {who}" + (" (urgent call back)" if o.urgent else ""))
+    service = f" · service: {o.service}" if with_service and o.service else ""
+    return literal(f"Complaint about: {o.subject}" + service)
