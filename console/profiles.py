@@ -302,6 +302,10 @@ class _Parser:
                 raise self.fail(f"{where}at", f"must be one of {', '.join(ATS)}, not {at!r}")
             if at == "same-time" and clock != "working_days":
                 raise self.fail(f"{where}at", '"same-time" goes with clock = "working_days"')
+            if at == "same-time" and calendar != "organisation":
+                # The statutory calendar has no out-of-hours rule, so a receipt late on a
+                # Saturday would be due later than one just after midnight.
+                raise self.fail(f"{where}at", '"same-time" goes with calendar = "organisation"')
             kind = item.get("kind", "live" if clock == "seconds" else "deadline")
             if kind not in KINDS:
                 raise self.fail(f"{where}kind", f"must be one of {', '.join(KINDS)}, not {kind!r}")

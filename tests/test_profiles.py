@@ -141,6 +141,14 @@ BROKEN = {
         '"same-time" goes with clock = "working_days"',
         "commitment 'repair-emergency'.at",
     ),
+    "same-time-on-statutory": (
+        _replace(
+            'amount = 20\ncalendar = "statutory"\n',
+            'amount = 20\ncalendar = "statutory"\nat = "same-time"\n',
+        ),
+        '"same-time" goes with calendar = "organisation"',
+        "commitment 'foi'.at",
+    ),
 }
 
 
