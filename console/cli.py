@@ -12,6 +12,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from console.errors import FrontDeskError
 
@@ -31,6 +32,15 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("purge", "purge", "anonymise contacts and closed tasks older than a period"),
     ("migrate", "migrate", "bring the database schema up to date"),
 ]
+
+
+def ui(name: str) -> ModuleType:
+    """A module of the UI (`screens/<name>`), imported only when a command opens it.
+
+    The one place where the core reaches the UI: nothing in console/ imports
+    Textual at import time, so the CLI's other commands and the tests stay UI-free.
+    """
+    return importlib.import_module(f"screens.{name}")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,10 +15,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from console.cli import ui
     from console.profiles import load_profile
-    from screens.app import FrontDeskApp  # the UI loads only when asked for
 
     load_profile(args.policy)  # a broken profile stops here with one line, not in the UI
 
-    FrontDeskApp(db=args.db, policy=args.policy, start=args.desk).run()
+    ui("app").FrontDeskApp(db=args.db, policy=args.policy, start=args.desk).run()
     return 0

@@ -17,7 +17,6 @@ import shlex
 import socket
 import sys
 from pathlib import Path
-from typing import Any
 
 from console.errors import FrontDeskError, InputError
 
@@ -126,48 +125,14 @@ def run(args: argparse.Namespace) -> int:
     _check_port_free(args.host, args.port)
 
     title = "Front Desk wall" if args.wall else "Front Desk"
-    server = _server_class()(
+    from console.cli import ui
+
+    server = ui("web").server_class()(
         command=command, host=args.host, port=args.port, title=title, public_url=url
     )
     print(f"Front Desk {what}: open {url} in a web browser. Ctrl+C stops it.", flush=True)
     server.serve()
     return 0
-
-
-def _server_class() -> type:
-    """textual-serve's Server, ending every seat at once on Ctrl+C.
-
-    Left alone, aiohttp waits for each open browser tab's websocket to wind down
-    (half a minute with a seat open); here the shutdown cancels the tabs'
-    handlers, which close their sockets and tell their consoles to quit.
-    """
-    import asyncio
-
-    from aiohttp import web
-    from textual_serve.server import Server  # heavy (aiohttp): only when serving
-
-    class FrontDeskServer(Server):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self.seats: set[asyncio.Task[Any]] = set()
-
-        async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-            task = asyncio.current_task()
-            if task is not None:
-                self.seats.add(task)
-            try:
-                return await super().handle_websocket(request)
-            finally:
-                if task is not None:
-                    self.seats.discard(task)
-
-        async def on_shutdown(self, app: web.Application) -> None:
-            for task in list(self.seats):
-                task.cancel()
-            if self.seats:
-                await asyncio.wait(list(self.seats), timeout=10)
-
-    return FrontDeskServer
 
 
 def _check_port_free(host: str, port: int) -> None:

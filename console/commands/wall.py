@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--every {args.every:g}: give a number of seconds from 1 to 3600")
     load_profile(args.policy)  # a broken profile stops here with one line, not on the wall
 
-    from screens.wall import WallApp  # the UI loads only when asked for
+    from console.cli import ui
 
-    WallApp(db=args.db, policy=args.policy, rows=args.rows, every=args.every).run()
+    ui("wall").WallApp(db=args.db, policy=args.policy, rows=args.rows, every=args.every).run()
     return 0

@@ -1,0 +1,41 @@
+"""The web seat's server: textual-serve, with every seat ended at once on shutdown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def server_class() -> type:
+    """textual-serve's Server, ending every seat at once on Ctrl+C.
+
+    Left alone, aiohttp waits for each open browser tab's websocket to wind down
+    (half a minute with a seat open); here the shutdown cancels the tabs'
+    handlers, which close their sockets and tell their consoles to quit.
+    """
+    import asyncio
+
+    from aiohttp import web
+    from textual_serve.server import Server  # heavy (aiohttp): only when serving
+
+    class FrontDeskServer(Server):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.seats: set[asyncio.Task[Any]] = set()
+
+        async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+            task = asyncio.current_task()
+            if task is not None:
+                self.seats.add(task)
+            try:
+                return await super().handle_websocket(request)
+            finally:
+                if task is not None:
+                    self.seats.discard(task)
+
+        async def on_shutdown(self, app: web.Application) -> None:
+            for task in list(self.seats):
+                task.cancel()
+            if self.seats:
+                await asyncio.wait(list(self.seats), timeout=10)
+
+    return FrontDeskServer
