@@ -228,6 +228,8 @@ class FrontDeskApp(App[None]):
         """One place for worker failures: a person-readable line, never a traceback."""
         if event.state != WorkerState.ERROR or event.worker.error is None:
             return
+        if event.worker.exit_on_error:
+            return  # already shown by _handle_exception
         self.show_error(event.worker.error, event.worker.name)
 
     def show_error(self, error: BaseException, doing: str = "") -> None:

@@ -29,3 +29,16 @@ async def test_worker_error_on_a_screen_is_shown_not_raised(tmp_path: Path) -> N
         assert any("letter's date is in the future" in m for m in messages), messages
         assert app.is_running
         assert app.return_code is None
+
+
+async def test_a_damaged_database_is_one_clear_message(tmp_path: Path) -> None:
+    db = tmp_path / "damaged.db"
+    db.write_bytes(b"this is not a database at all" * 100)
+    app = FrontDeskApp(db=str(db), clock=FrozenClock(MONDAY_MORNING), start="calls")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert len(messages) == 1, messages
+        assert "damaged or not a Front Desk database" in messages[0]
+        assert app.is_running and app.desk is None
+    assert db.read_bytes() == b"this is not a database at all" * 100  # nothing touched
