@@ -7,6 +7,7 @@ engine load in a thread worker after mount (DESIGN.md: first frame ~200 ms).
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -145,6 +146,22 @@ class FrontDeskApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(LoadingScreen())
         self.open_desk()
+        if not self.is_headless and sys.__stdin__ is not None and sys.__stdin__.isatty():
+            self.set_interval(2.0, self._leave_if_terminal_gone, name="terminal watch")
+
+    def _leave_if_terminal_gone(self) -> None:
+        """A closed terminal (an SSH drop, a closed window) ends the console.
+
+        Under `make` no hang-up signal reaches us, and Textual's input thread then spins
+        on end-of-file at full CPU; everything is already committed, so just leave.
+        """
+        import termios
+
+        assert sys.__stdin__ is not None
+        try:
+            termios.tcgetattr(sys.__stdin__.fileno())
+        except (termios.error, OSError, ValueError):
+            self.exit()
 
     @work(thread=True, exclusive=True, group="open", name="open the store")
     def open_desk(self) -> None:
