@@ -237,7 +237,8 @@ class FrontDeskApp(App[None]):
         from textual.worker import WorkerFailed
 
         if isinstance(error, WorkerFailed):
-            self.show_error(error.error)
+            failed = next((w for w in self.workers if w.error is error.error), None)
+            self.show_error(error.error, failed.name if failed else "")
             return
         super()._handle_exception(error)
 

@@ -16,7 +16,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, ListItem, ListView, Static
-from textual.worker import Worker, WorkerState
 
 from screens.messages import DataChanged
 from screens.widgets.literal import literal, shown
@@ -196,7 +195,6 @@ class ReceptionScreen(Screen[None]):
         exclusive=True,
         group="reception-load",
         name="load the reception board",
-        exit_on_error=False,
     )
     def load(self) -> None:
         from console.reception import waiting_board
@@ -207,11 +205,6 @@ class ReceptionScreen(Screen[None]):
 
     def on_data_changed(self, message: DataChanged) -> None:
         self.load()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Worker messages do not bubble: hand failures to the app's one error handler."""
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.app.show_error(event.worker.error, event.worker.name)  # type: ignore[attr-defined]
 
     @property
     def rows(self) -> list[VisitRow]:
@@ -348,9 +341,7 @@ class ReceptionScreen(Screen[None]):
         self.query_one("#tell", Static).remove_class("-shown")
         self._run(service, argument)
 
-    @work(
-        thread=True, group="reception-write", name="update the reception board", exit_on_error=False
-    )
+    @work(thread=True, group="reception-write", name="update the reception board")
     def _run(self, service: str, argument: Any) -> None:
         from console import reception
 

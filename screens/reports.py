@@ -20,7 +20,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
-from textual.worker import Worker, WorkerState
 
 from screens.messages import DataChanged
 from screens.widgets.literal import literal
@@ -146,7 +145,6 @@ class ReportsScreen(Screen[None]):
         exclusive=True,
         group="reports-load",
         name="read the report",
-        exit_on_error=False,
     )
     def load(self) -> None:
         from console.errors import PermissionDenied
@@ -161,11 +159,6 @@ class ReportsScreen(Screen[None]):
 
     def on_data_changed(self, message: DataChanged) -> None:
         self.load()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Worker messages do not bubble: hand failures to the app's one error handler."""
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.app.show_error(event.worker.error, event.worker.name)  # type: ignore[attr-defined]
 
     def show_refusal(self, message: str) -> None:
         self.query_one("#period", Static).update(
@@ -349,7 +342,6 @@ class ReportsScreen(Screen[None]):
         exclusive=True,
         group="reports-export",
         name="export the report",
-        exit_on_error=False,
     )
     def export(self, report: Report) -> None:
         from console.reports import record_export, write_csv_files

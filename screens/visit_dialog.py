@@ -13,7 +13,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
-from textual.worker import Worker, WorkerState
 
 from console.errors import FrontDeskError, InputError
 from console.outcomes import BY_KIND, Outcome, available_outcomes
@@ -131,18 +130,12 @@ class VisitDialog(ModalScreen["VisitRecorded | None"]):
         exclusive=True,
         group="visit-customer",
         name="load the visit's customer",
-        exit_on_error=False,
     )
     def _load_customer(self, customer_id: int) -> None:
         from console.customers import get
 
         customer = get(self._desk(), customer_id)
         self.app.call_from_thread(self._show_linked, customer)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Worker messages do not bubble: hand failures to the app's one error handler."""
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.app.show_error(event.worker.error, event.worker.name)  # type: ignore[attr-defined]
 
     def _show_linked(self, customer: CustomerView) -> None:
         self.query_one("#visit-picker", CustomerPicker).pick(customer, post=False)
@@ -263,9 +256,7 @@ class VisitDialog(ModalScreen["VisitRecorded | None"]):
         self._status("Saving…")
         self._save(form)
 
-    @work(
-        thread=True, exclusive=True, group="visit-save", name="save the visit", exit_on_error=False
-    )
+    @work(thread=True, exclusive=True, group="visit-save", name="save the visit")
     def _save(self, form: dict[str, Any]) -> None:
         try:
             result = record_visit(self._desk(), self.visit.id, **form)

@@ -30,6 +30,15 @@ async def test_worker_error_on_a_screen_is_shown_not_raised(tmp_path: Path) -> N
         assert app.is_running
         assert app.return_code is None
 
+        def crash() -> None:
+            raise RuntimeError("disk on fire")
+
+        app.screen.run_worker(crash, thread=True, name="read the board")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("while trying to read the board" in m and "disk on fire" in m for m in messages)
+        assert app.is_running
+
 
 async def test_a_damaged_database_is_one_clear_message(tmp_path: Path) -> None:
     db = tmp_path / "damaged.db"
