@@ -15,12 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from console import calls, customers
-from console.clock import FrozenClock
-from console.desk import Actor, Desk
-from console.models import Customer, Staff
-from console.profiles import load_profile
-from console.store import open_store
+from console.desk import calls, customers
+from console.desk.context import Actor, Desk
+from console.rules.clock import FrozenClock
+from console.rules.profiles import load_profile
+from console.store.engine import open_store
+from console.store.models import Customer, Staff
 
 FIRST = ("Mary", "John", "Agnes", "Callum", "Fiona", "Ewan", "Iona", "Rab", "Shona", "Duncan")
 LAST = ("Smith", "Brown", "Wilson", "Campbell", "Stewart", "Thomson", "Scott", "Reid", "Murray")

@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from console.calendar import scottish_bank_holidays, working_calendar  # noqa: E402
-from console.clock import LONDON  # noqa: E402
-from console.deadlines import due_at  # noqa: E402
-from console.profiles import Commitment, load_profile  # noqa: E402
+from console.rules.calendar import scottish_bank_holidays, working_calendar  # noqa: E402
+from console.rules.clock import LONDON  # noqa: E402
+from console.rules.deadlines import due_at  # noqa: E402
+from console.rules.profiles import Commitment, load_profile  # noqa: E402
 
 
 def best_of(repeats: int, fn: Callable[[], Any]) -> float:

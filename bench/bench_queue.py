@@ -61,7 +61,7 @@ def _stamp(moment: datetime) -> str:
 
 def build_own(path: Path, *, total: int = TOTAL, open_count: int = OPEN) -> None:
     """A minimal scaled database: staff, customers and ``total`` tasks, ``open_count`` open."""
-    from console.store import open_store
+    from console.store.engine import open_store
 
     path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
@@ -176,11 +176,11 @@ def show(label: str, first: float, median: float, extra: str = "") -> None:
 
 
 def bench_queries(path: Path) -> None:
-    from console import queue
-    from console.clock import FrozenClock
-    from console.desk import Actor, Desk
-    from console.profiles import load_profile
-    from console.store import open_store
+    from console.desk import queue
+    from console.desk.context import Actor, Desk
+    from console.rules.clock import FrozenClock
+    from console.rules.profiles import load_profile
+    from console.store.engine import open_store
 
     store = open_store(path)
     actor = Actor(1, "Staff Member 01", "staff01", "team_lead", TEAMS[1])
@@ -228,11 +228,11 @@ def bench_queries(path: Path) -> None:
 
 def bench_ensure() -> None:
     """ensure_progress_updates: opening updates, and the steady state with nothing to do."""
-    from console import queue
-    from console.clock import FrozenClock
-    from console.desk import Desk
-    from console.profiles import load_profile
-    from console.store import open_store
+    from console.desk import queue
+    from console.desk.context import Desk
+    from console.rules.clock import FrozenClock
+    from console.rules.profiles import load_profile
+    from console.store.engine import open_store
 
     with tempfile.TemporaryDirectory() as tmp:
         # Opening them: 2,000 open tasks, about a quarter overdue.
@@ -272,14 +272,14 @@ def bench_ensure() -> None:
 
 def bench_screen(path: Path) -> None:
     """The queue screen on the scaled database: rows in hand to rows in the table."""
-    from console.desk import Actor
+    from console.desk.context import Actor
     from screens.app import FrontDeskApp
-    from screens.queue import QueueScreen
+    from screens.desks.queue import QueueScreen
 
     QueueScreen.ENSURE_UPDATES = False  # never write to the shared scaled database
 
     async def run() -> None:
-        from console.clock import FrozenClock
+        from console.rules.clock import FrozenClock
 
         actor = Actor(1, "Staff Member 01", "staff01", "team_lead", TEAMS[1])
         app = FrontDeskApp(

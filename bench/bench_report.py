@@ -60,9 +60,9 @@ def build_own(path: Path, contacts: int = 1_000_000) -> None:
     import random
     import sqlite3
 
-    from console.clock import LONDON
-    from console.store import open_store
-    from console.summary import rebuild_summary
+    from console.rules.clock import LONDON
+    from console.store.engine import open_store
+    from console.store.summary import rebuild_summary
 
     if path.exists():
         return
@@ -125,13 +125,13 @@ def main() -> None:
 
     from sqlalchemy import text
 
-    from console.clock import FrozenClock
-    from console.desk import Actor, Desk
-    from console.models import Contact
-    from console.profiles import load_profile
-    from console.reports import build_report
-    from console.store import open_store
-    from console.summary import ensure_spec, rebuild_summary
+    from console.desk.context import Actor, Desk
+    from console.reports.figures import build_report
+    from console.rules.clock import FrozenClock
+    from console.rules.profiles import load_profile
+    from console.store.engine import open_store
+    from console.store.models import Contact
+    from console.store.summary import ensure_spec, rebuild_summary
 
     path = scaled_database()
     store = open_store(path)

@@ -116,7 +116,7 @@ def main() -> None:
         }
         env.pop("TEXTUAL", None)
         # Create and migrate the database once: a desk opens an existing one.
-        from console.store import open_store
+        from console.store.engine import open_store
 
         open_store(db).close()
         cli = [python, "-m", "console", "--db", db, "run"]
@@ -124,7 +124,7 @@ def main() -> None:
             python,
             "-c",
             "import sqlmodel, holidays, sqlalchemy, alembic\n"
-            "import sys\nfrom console.cli import main\n"
+            "import sys\nfrom console.cli.main import main\n"
             f"sys.exit(main(['--db', {db!r}, 'run']))",
         ]
         bare = [

@@ -58,7 +58,7 @@ CHANNELS = (
     ("voicemail", 3),
     ("home_visit", 1),
 )
-OUTCOMES = (  # console/outcomes.py kinds, as the calls screen stores them
+OUTCOMES = (  # console/desk/outcomes.py kinds, as the calls screen stores them
     ("resolved", 52), ("callback_routine", 10), ("callback_urgent", 2), ("referred", 7),
     ("repair_emergency", 2), ("repair_urgent", 4), ("repair_routine", 7),
     ("complaint_frontline", 3), ("complaint_stage1", 3), ("transferred", 10),
@@ -95,7 +95,7 @@ def build_mark(path: Path) -> int | None:
             conn.close()
     except sqlite3.Error:
         return None
-    from console.store import SCHEMA_HEAD
+    from console.store.engine import SCHEMA_HEAD
 
     if schema != SCHEMA_HEAD or mark not in (BUILD_MARK, BUILD_MARK + 1):
         return None
@@ -115,7 +115,7 @@ def build_scaled(
 
     Built beside the target and moved into place when complete, so a benchmark
     holding the old file open never sees a half-built one. `summary=True` also
-    fills the daily summary (console/summary.py) the way every write keeps it;
+    fills the daily summary (console/store/summary.py) the way every write keeps it;
     asked of a database built without it, it adds just the summary.
     """
     if not rebuild and is_built(path, summary=summary):
@@ -124,8 +124,8 @@ def build_scaled(
         return _add_summary(path, quiet=quiet)
     import numpy as np
 
-    from console.profiles import load_profile
-    from console.store import open_store
+    from console.rules.profiles import load_profile
+    from console.store.engine import open_store
 
     path.parent.mkdir(parents=True, exist_ok=True)
     work = path.with_name(path.name + ".building")
@@ -209,10 +209,10 @@ def build_scaled(
 
 
 def _add_summary(path: Path, *, quiet: bool) -> dict[str, float]:
-    """Fill the daily summary of a built database (slow: console/summary.py reads every row)."""
-    from console.profiles import load_profile
-    from console.store import open_store
-    from console.summary import rebuild_summary
+    """Fill the daily summary of a built database (slow: console/store/summary.py reads every row)."""
+    from console.rules.profiles import load_profile
+    from console.store.engine import open_store
+    from console.store.summary import rebuild_summary
 
     t = time.perf_counter()
     store = open_store(path)
@@ -230,7 +230,7 @@ def _add_summary(path: Path, *, quiet: bool) -> dict[str, float]:
 
 
 def _staff_and_customers(conn: sqlite3.Connection, rng: random.Random) -> None:
-    from console.demo import FIRST_NAMES, STREETS, SURNAMES, TOWNS
+    from console.demo.build import FIRST_NAMES, STREETS, SURNAMES, TOWNS
 
     created = _stamp(NOW - timedelta(days=800))
     conn.executemany(
@@ -279,7 +279,7 @@ def _staff_and_customers(conn: sqlite3.Connection, rng: random.Random) -> None:
 
 def _working_days(profile: Any, first: date, last: date) -> list[tuple[date, int, int]]:
     """(day, opening, closing) as epoch seconds, for the organisation's working days."""
-    from console.calendar import local_instant, office_hours
+    from console.rules.calendar import local_instant, office_hours
 
     days = []
     day = first
@@ -303,7 +303,7 @@ def _contacts(gen: Any, profile: Any) -> Iterator[tuple[Any, ...]]:
     """A year of contacts up to NOW, with a morning peak each working day; ids in time order."""
     import numpy as np
 
-    from console.clock import LONDON
+    from console.rules.clock import LONDON
 
     now = int(NOW.timestamp())
     days = [
@@ -392,7 +392,7 @@ def _tasks(gen: Any, profile: Any) -> Iterator[tuple[Any, ...]]:
     """TASKS tasks: OPEN open ones due around NOW, the rest done (a few cancelled) over the year."""
     import numpy as np
 
-    from console.deadlines import due_at
+    from console.rules.deadlines import due_at
 
     now = int(NOW.timestamp())
     names, weights = zip(*TASK_MIX, strict=True)
@@ -515,9 +515,9 @@ def measure(path: Path, runs: int) -> None:
     from sqlalchemy import delete, func, select, text
     from sqlmodel import col
 
-    from console.clock import LONDON
-    from console.models import Contact, Task
-    from console.store import open_store
+    from console.rules.clock import LONDON
+    from console.store.engine import open_store
+    from console.store.models import Contact, Task
 
     store = open_store(path)
     load = os.getloadavg()

@@ -20,17 +20,17 @@ from textual.worker import Worker, WorkerState
 from screens.messages import DataChanged, DeskReady
 
 if TYPE_CHECKING:
-    from console.clock import Clock
-    from console.desk import Actor, Desk
+    from console.desk.context import Actor, Desk
+    from console.rules.clock import Clock
 
 # mode name -> (module in screens/, class name, title). Screens load lazily.
 DESKS: dict[str, tuple[str, str, str]] = {
-    "calls": ("screens.calls", "CallsScreen", "Calls"),
-    "reception": ("screens.reception", "ReceptionScreen", "Reception"),
-    "queue": ("screens.queue", "QueueScreen", "Queue"),
-    "customers": ("screens.customers", "CustomersScreen", "Customers & post"),
-    "reports": ("screens.reports", "ReportsScreen", "Reports"),
-    "staff": ("screens.staff", "StaffScreen", "Staff & audit"),
+    "calls": ("screens.desks.calls", "CallsScreen", "Calls"),
+    "reception": ("screens.desks.reception", "ReceptionScreen", "Reception"),
+    "queue": ("screens.desks.queue", "QueueScreen", "Queue"),
+    "customers": ("screens.desks.customers", "CustomersScreen", "Customers & post"),
+    "reports": ("screens.desks.reports", "ReportsScreen", "Reports"),
+    "staff": ("screens.desks.staff", "StaffScreen", "Staff & audit"),
 }
 
 
@@ -165,10 +165,10 @@ class FrontDeskApp(App[None]):
 
     @work(thread=True, exclusive=True, group="open", name="open the store")
     def open_desk(self) -> None:
-        from console.clock import SystemClock
-        from console.desk import Desk
-        from console.profiles import load_profile
-        from console.store import open_store
+        from console.desk.context import Desk
+        from console.rules.clock import SystemClock
+        from console.rules.profiles import load_profile
+        from console.store.engine import open_store
 
         profile = load_profile(self.policy)
         store = open_store(self.db)
@@ -251,7 +251,7 @@ class FrontDeskApp(App[None]):
         self.show_error(event.worker.error, event.worker.name)
 
     def show_error(self, error: BaseException, doing: str = "") -> None:
-        from console.errors import FrontDeskError
+        from console.rules.errors import FrontDeskError
         from screens.widgets.literal import literal, shown
 
         # Messages can quote what a person typed: never read them as markup or escapes.

@@ -20,13 +20,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from console.desk import Actor
-from console.errors import FrontDeskError
+from console.desk.context import Actor
+from console.rules.errors import FrontDeskError
 from screens.widgets.literal import LITERAL, literal, shown
 
 if TYPE_CHECKING:
-    from console.desk import Desk
-    from console.people import StaffView
+    from console.desk.context import Desk
+    from console.desk.people import StaffView
 
 
 class SignInScreen(Screen[Actor | None]):
@@ -129,7 +129,7 @@ class SignInScreen(Screen[Actor | None]):
 
     @work(thread=True, exclusive=True, group="sign-in-load", name="load the staff list")
     def _load(self) -> None:
-        from console import people
+        from console.desk import people
 
         store = self._desk().store
         first = people.first_run_needed(store)
@@ -242,7 +242,7 @@ class SignInScreen(Screen[Actor | None]):
 
     @work(thread=True, exclusive=True, group="sign-in", name="sign in")
     def _sign_in(self, login: str, pin: str) -> None:
-        from console import people
+        from console.desk import people
 
         desk = self._desk()
         try:
@@ -275,7 +275,7 @@ class SignInScreen(Screen[Actor | None]):
 
     @on(Input.Changed, "#admin-name")
     def _suggest_login(self, event: Input.Changed) -> None:
-        from console.people import suggest_login
+        from console.desk.people import suggest_login
 
         if not self._login_edited:
             login = self.query_one("#admin-login", Input)
@@ -283,7 +283,7 @@ class SignInScreen(Screen[Actor | None]):
 
     @on(Input.Changed, "#admin-login")
     def _login_typed(self, event: Input.Changed) -> None:
-        from console.people import suggest_login
+        from console.desk.people import suggest_login
 
         name = self.query_one("#admin-name", Input).value
         self._login_edited = event.value != suggest_login(name)
@@ -297,8 +297,8 @@ class SignInScreen(Screen[Actor | None]):
         self.action_submit()
 
     def _create_admin(self) -> None:
-        from console.errors import InputError
-        from console.people import check_login, check_name, check_pin
+        from console.desk.people import check_login, check_name, check_pin
+        from console.rules.errors import InputError
 
         name = self.query_one("#admin-name", Input).value
         login = self.query_one("#admin-login", Input).value
@@ -319,7 +319,7 @@ class SignInScreen(Screen[Actor | None]):
 
     @work(thread=True, exclusive=True, group="sign-in", name="create the first admin")
     def _make_admin(self, name: str, login: str, pin: str) -> None:
-        from console import people
+        from console.desk import people
 
         desk = self._desk()
         try:

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from console.clock import LONDON, FrozenClock
-from console.desk import Actor, Desk
-from console.models import Staff
-from console.profiles import Profile, load_profile
-from console.store import Store, open_store
+from console.desk.context import Actor, Desk
+from console.rules.clock import LONDON, FrozenClock
+from console.rules.profiles import Profile, load_profile
+from console.store.engine import Store, open_store
+from console.store.models import Staff
 
 # Monday 24 November 2025, 10:00 in Scotland: a working morning at both landlords.
 MONDAY_MORNING = datetime(2025, 11, 24, 10, 0, tzinfo=LONDON)
@@ -68,7 +68,7 @@ def add_staff(store: Store, name: str, login: str, role: str, team: str = "") ->
 def first_admin(store: Store, clock: FrozenClock) -> tuple[Actor, Desk]:
     """Ada Admin (PIN 7391) signs up as the first admin and adds Hamish Bell, a Calls handler
     (PIN 2580); returns her and her desk, for adding more staff."""
-    from console import people
+    from console.desk import people
 
     admin = people.create_first_admin(store, "Ada Admin", "aadmin", "7391", clock)
     desk = Desk(store, load_profile("bha"), clock, admin)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from console.store import Store, open_store
+from console.store.engine import Store, open_store
 
 ENV_URL = "FRONTDESK_TEST_PG"
 

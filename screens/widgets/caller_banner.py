@@ -18,7 +18,7 @@ from textual.widgets import Static
 from screens.widgets.literal import visible
 
 if TYPE_CHECKING:
-    from console.customers import CustomerView
+    from console.desk.customers import CustomerView
 
 
 class CallerBanner(Vertical):

@@ -1,6 +1,6 @@
 """Find the caller as you type, pick one, create one in place, or go on anonymously.
 
-A self-contained widget: it searches `console.customers.search` in a thread
+A self-contained widget: it searches `console.desk.customers.search` in a thread
 worker on every keystroke (newest query wins) and posts `CustomerPicked` with
 the `CustomerView`, or with None for an anonymous caller. Editing the text after
 a pick posts `CustomerPicker.Cleared`.
@@ -27,8 +27,8 @@ from textual.widgets.option_list import Option
 from screens.widgets.literal import LITERAL, literal, visible
 
 if TYPE_CHECKING:
-    from console.customers import CustomerView
-    from console.desk import Desk
+    from console.desk.context import Desk
+    from console.desk.customers import CustomerView
 
 MATCHES = 8
 NEW, ANON = "new", "anon"
@@ -217,7 +217,7 @@ class CustomerPicker(Vertical):
 
     @work(thread=True, exclusive=True, group="customer-search", name="find the caller")
     def _search(self, query: str) -> None:
-        from console.customers import search
+        from console.desk.customers import search
 
         found = search(self._desk(), query, limit=MATCHES)
         self.app.call_from_thread(self._show_matches, query, found)
@@ -296,7 +296,7 @@ class CustomerPicker(Vertical):
         self.pick(None)
 
     def action_new_customer(self) -> None:
-        from screens.new_customer_dialog import NewCustomerDialog
+        from screens.dialogs.new_customer_dialog import NewCustomerDialog
 
         def created(customer: CustomerView | None) -> None:
             if customer is not None:

@@ -10,17 +10,17 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from console.outcomes import BY_KIND, Outcome
+from console.desk.outcomes import BY_KIND, Outcome
 from screens.widgets.literal import literal
 
 if TYPE_CHECKING:
-    from console.profiles import Profile
-    from screens.outcome_dialog import OutcomeDialog
+    from console.rules.profiles import Profile
+    from screens.dialogs.outcome_dialog import OutcomeDialog
 
 
 def outcome_dialog(profile: Profile, kind: str, category_key: str | None) -> OutcomeDialog:
     """The dialog asking for `kind`'s details (urgent call back where the profile has one)."""
-    from screens.outcome_dialog import OutcomeDialog
+    from screens.dialogs.outcome_dialog import OutcomeDialog
 
     category = profile.category(category_key or "")
     return OutcomeDialog(

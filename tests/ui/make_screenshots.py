@@ -2,7 +2,7 @@
 
     python tests/ui/make_screenshots.py            (from the repository root)
 
-Demo data (`console.demo.fill`, seed 1) goes into a temporary database with the
+Demo data (`console.demo.build.fill`, seed 1) goes into a temporary database with the
 clock frozen at Monday 24 November 2025, 2:30pm, so the pictures are the same
 on every run. Each desk is opened signed in as the demo staff member who would
 use it, through `App.run_test()`, and saved with `app.save_screenshot()`. Not a
@@ -22,12 +22,12 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from console.clock import LONDON, FrozenClock  # noqa: E402
-from console.demo import fill  # noqa: E402
-from console.desk import Actor  # noqa: E402
-from console.models import Staff  # noqa: E402
-from console.profiles import load_profile  # noqa: E402
-from console.store import open_store  # noqa: E402
+from console.demo.build import fill  # noqa: E402
+from console.desk.context import Actor  # noqa: E402
+from console.rules.clock import LONDON, FrozenClock  # noqa: E402
+from console.rules.profiles import load_profile  # noqa: E402
+from console.store.engine import open_store  # noqa: E402
+from console.store.models import Staff  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 SIZE = (140, 42)
@@ -104,7 +104,7 @@ async def shoot_desk(
 
 
 async def shoot_wall(db: str) -> Path:
-    from screens.wall import WallApp
+    from screens.desks.wall import WallApp
 
     app = WallApp(db=db, policy="bha", clock=FrozenClock(NOW), every=3600)
     async with app.run_test(size=SIZE) as pilot:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from console.clock import FrozenClock
-from console.errors import InputError
-from console.store import open_store
+from console.rules.clock import FrozenClock
+from console.rules.errors import InputError
+from console.store.engine import open_store
 from screens.app import FrontDeskApp
 from tests.conftest import MONDAY_MORNING, add_staff, settle
 

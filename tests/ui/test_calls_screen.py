@@ -14,13 +14,13 @@ from sqlmodel import col, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from console import customers
-from console.clock import LONDON, FrozenClock
-from console.deadlines import due_at
-from console.desk import Actor, Desk
-from console.models import Contact, Customer, Task
-from console.profiles import load_profile
-from console.store import open_store
+from console.desk import customers
+from console.desk.context import Actor, Desk
+from console.rules.clock import LONDON, FrozenClock
+from console.rules.deadlines import due_at
+from console.rules.profiles import load_profile
+from console.store.engine import open_store
+from console.store.models import Contact, Customer, Task
 from screens.app import FrontDeskApp
 from screens.widgets.caller_banner import CallerBanner
 from tests.conftest import MONDAY_MORNING, add_staff, settle
@@ -331,7 +331,7 @@ async def test_tell_the_caller_stays_until_the_next_call_starts(env: Env) -> Non
 async def test_saved_only_after_the_commit_returns(
     env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from console import calls
+    from console.desk import calls
 
     release = threading.Event()
     real = calls.log_call

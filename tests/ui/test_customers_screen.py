@@ -12,13 +12,13 @@ from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from console import complaints, correspondence, customers, home_visits, requests
-from console.clock import LONDON, FrozenClock
-from console.deadlines import due_at
-from console.desk import Actor, Desk
-from console.models import Contact, Event, Task
-from console.profiles import load_profile
-from console.store import open_store
+from console.desk import complaints, correspondence, customers, home_visits, requests
+from console.desk.context import Actor, Desk
+from console.rules.clock import LONDON, FrozenClock
+from console.rules.deadlines import due_at
+from console.rules.profiles import load_profile
+from console.store.engine import open_store
+from console.store.models import Contact, Event, Task
 from screens.app import FrontDeskApp
 from screens.messages import DataChanged
 from screens.widgets.caller_banner import CallerBanner

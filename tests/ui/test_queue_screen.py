@@ -13,18 +13,18 @@ from sqlmodel import col, select
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
-from console import queue, tasks
-from console.clock import LONDON, FrozenClock
-from console.desk import Actor, Desk
-from console.models import Customer, Event, Task
-from console.profiles import load_profile
-from console.store import Store, open_store
+from console.desk import queue, tasks
+from console.desk.context import Actor, Desk
+from console.rules.clock import LONDON, FrozenClock
+from console.rules.profiles import load_profile
+from console.store.engine import Store, open_store
+from console.store.models import Customer, Event, Task
 from screens.app import FrontDeskApp
-from screens.assign_dialog import AssignDialog
-from screens.complete_dialog import CompleteDialog
-from screens.queue import QueueScreen
-from screens.reason_dialog import ReasonDialog
-from screens.text_dialog import TextDialog
+from screens.desks.queue import QueueScreen
+from screens.dialogs.assign_dialog import AssignDialog
+from screens.dialogs.complete_dialog import CompleteDialog
+from screens.dialogs.reason_dialog import ReasonDialog
+from screens.dialogs.text_dialog import TextDialog
 from tests.conftest import MONDAY_MORNING, add_staff, settle
 
 

@@ -10,15 +10,15 @@ import pytest
 from sqlmodel import select
 from textual.pilot import Pilot
 
-from console import reception
-from console.clock import FrozenClock
-from console.desk import Actor, Desk
-from console.models import Contact
-from console.profiles import load_profile
-from console.store import Store, open_store
+from console.desk import reception
+from console.desk.context import Actor, Desk
+from console.rules.clock import FrozenClock
+from console.rules.profiles import load_profile
+from console.store.engine import Store, open_store
+from console.store.models import Contact
 from screens.app import FrontDeskApp
+from screens.desks.reception import ReceptionScreen, VisitRow
 from screens.messages import DataChanged
-from screens.reception import ReceptionScreen, VisitRow
 from tests.conftest import MONDAY_MORNING, add_staff, settle
 
 
@@ -235,7 +235,7 @@ async def test_a_restart_shows_the_same_times(
 async def test_the_board_shows_first_names_only(
     db: str, seat: Store, rita: Actor, clock: FrozenClock
 ) -> None:
-    from console.models import Customer
+    from console.store.models import Customer
 
     with seat.write() as session:
         customer = Customer(reference="W1", name="Joanna Mackenzie", address="1 High Street")
@@ -261,8 +261,8 @@ async def test_the_board_shows_first_names_only(
 async def test_recording_the_visit_opens_a_call_back_like_a_call(
     db: str, seat: Store, rita: Actor, clock: FrozenClock
 ) -> None:
-    from console.customers import create
-    from console.models import Task
+    from console.desk.customers import create
+    from console.store.models import Task
 
     other = Desk(seat, load_profile("weslo"), clock, rita)
     customer = create(other, "Joanna Mackenzie", address="1 High Street")
@@ -306,8 +306,8 @@ async def test_recording_the_visit_opens_a_call_back_like_a_call(
 async def test_a_restricted_customer_must_be_acknowledged(
     db: str, seat: Store, rita: Actor, clock: FrozenClock
 ) -> None:
-    from console.customers import create
-    from console.models import Customer
+    from console.desk.customers import create
+    from console.store.models import Customer
 
     other = Desk(seat, load_profile("bha"), clock, rita)
     customer = create(other, "Joe Bloggs")

@@ -1,6 +1,6 @@
 """The reports screen driven the way a team lead drives it, with the clock frozen.
 
-The data set is the one tests/test_reports.py works out by hand (BHA, November 2025
+The data set is the one tests/unit/test_reports.py works out by hand (BHA, November 2025
 to Monday 24 November 10:00).
 """
 
@@ -13,16 +13,16 @@ import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Static, TabbedContent
 
-from console.clock import FrozenClock
-from console.desk import Actor
-from console.models import Event
-from console.profiles import load_profile
-from console.store import Store, open_store
+from console.desk.context import Actor
+from console.rules.clock import FrozenClock
+from console.rules.profiles import load_profile
+from console.store.engine import Store, open_store
+from console.store.models import Event
 from screens.app import FrontDeskApp
+from screens.desks.reports import ReportsScreen
 from screens.messages import DataChanged
-from screens.reports import ReportsScreen
 from tests.conftest import add_staff, settle
-from tests.test_reports import build_data
+from tests.unit.test_reports import build_data
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ import pytest
 from sqlmodel import select
 from textual.widgets import Input, OptionList, Static
 
-from console import people
-from console.clock import FrozenClock
-from console.desk import Actor
-from console.models import Event, Staff
-from console.store import Store
+from console.desk import people
+from console.desk.context import Actor
+from console.rules.clock import FrozenClock
+from console.store.engine import Store
+from console.store.models import Event, Staff
 from screens.app import FrontDeskApp
 from screens.sign_in import SignInScreen
 from tests.conftest import first_admin, settle
@@ -172,7 +172,7 @@ async def test_a_pin_typed_quickly_in_the_list_is_not_lost(
     """
     from textual import events
 
-    from console.pins import hash_pin
+    from console.rules.pins import hash_pin
 
     with seat.write() as session:  # 1234 is refused for a new PIN; an old one may be that
         session.add(

@@ -10,19 +10,19 @@ import pytest
 from sqlmodel import col, select
 from textual.widgets import DataTable, Input, OptionList, Static, TabbedContent
 
-from console import customers, people
-from console.clock import FrozenClock
-from console.desk import Actor, Desk
-from console.models import Event, Staff
-from console.profiles import load_profile
-from console.store import Store
+from console.desk import customers, people
+from console.desk.context import Actor, Desk
+from console.rules.clock import FrozenClock
+from console.rules.profiles import load_profile
+from console.store.engine import Store
+from console.store.models import Event, Staff
 from screens.app import FrontDeskApp
-from screens.staff import StaffScreen
-from screens.staff_add_dialog import StaffAddDialog
-from screens.staff_confirm_dialog import StaffConfirmDialog
-from screens.staff_pin_dialog import StaffPinDialog
-from screens.staff_role_dialog import StaffRoleDialog
-from screens.subject_access_dialog import SubjectAccessDialog
+from screens.desks.staff import StaffScreen
+from screens.dialogs.staff_add_dialog import StaffAddDialog
+from screens.dialogs.staff_confirm_dialog import StaffConfirmDialog
+from screens.dialogs.staff_pin_dialog import StaffPinDialog
+from screens.dialogs.staff_role_dialog import StaffRoleDialog
+from screens.dialogs.subject_access_dialog import SubjectAccessDialog
 from tests.conftest import add_staff, first_admin, settle
 
 

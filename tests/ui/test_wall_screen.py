@@ -13,13 +13,13 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Digits, Static
 
-from console.clock import FrozenClock, local
-from console.desk import Actor, Desk
-from console.models import Contact, Customer
-from console.profiles import Profile
-from console.store import Store, open_store
-from console.tasks import open_task
-from screens.wall import WallApp, WallScreen
+from console.desk.context import Actor, Desk
+from console.desk.tasks import open_task
+from console.rules.clock import FrozenClock, local
+from console.rules.profiles import Profile
+from console.store.engine import Store, open_store
+from console.store.models import Contact, Customer
+from screens.desks.wall import WallApp, WallScreen
 from tests.conftest import add_staff, settle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,9 +154,9 @@ async def test_unreadable_database_is_one_line_on_the_wall(
 
 def test_wall_module_imports_only_textual_before_its_first_frame() -> None:
     code = (
-        "import sys, screens.wall\n"
-        "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'alembic', 'holidays', 'console.store',"
-        " 'console.wall', 'console.queue') if m in sys.modules]\n"
+        "import sys, screens.desks.wall\n"
+        "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'alembic', 'holidays', 'console.store.engine',"
+        " 'console.desk.wall', 'console.desk.queue') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     out = subprocess.run(

@@ -1,0 +1,92 @@
+"""The desk: who is acting, under which profile, at what time, on which store.
+
+Every desk service takes a `Desk` first. Services validate, write in one
+transaction through `desk.store.write()`, append audit events with `desk.audit()`,
+and return plain dataclasses (never ORM objects) to the screens and the CLI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from console.rules.clock import Clock, SystemClock
+from console.rules.errors import PermissionDenied
+from console.store.models import Event
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from console.rules.profiles import Profile
+    from console.store.engine import Store
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in staff member. Every record carries who made it."""
+
+    id: int
+    name: str
+    login: str
+    role: str  # handler, reception, team_lead, admin
+    team: str = ""
+
+    @property
+    def initials(self) -> str:
+        return "".join(part[0] for part in self.name.split() if part).upper()
+
+
+# Which roles may do what. Enforced in the services, not only by hiding screens.
+HANDLERS = ("handler", "reception", "team_lead", "admin")
+LEADS = ("team_lead", "admin")
+ADMINS = ("admin",)
+
+
+@dataclass
+class Desk:
+    store: Store
+    profile: Profile
+    clock: Clock = field(default_factory=SystemClock)
+    actor: Actor | None = None
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def require(self, *roles: str) -> Actor:
+        """The actor, if signed in with one of these roles; otherwise PermissionDenied."""
+        if self.actor is None:
+            raise PermissionDenied("sign in first: every record carries who made it")
+        if roles and self.actor.role not in roles:
+            allowed = ", ".join(r.replace("_", " ") for r in roles)
+            raise PermissionDenied(
+                f"{self.actor.name} is signed in as {self.actor.role.replace('_', ' ')}; "
+                f"this needs one of: {allowed}"
+            )
+        return self.actor
+
+    def audit(
+        self,
+        session: Session,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        *,
+        customer_id: int | None = None,
+        detail: str = "",
+    ) -> None:
+        """Append one audit event in the caller's transaction (append-only: never updated)."""
+        session.add(
+            Event(
+                at=self.now(),
+                staff_id=self.actor.id if self.actor and self.actor.id else None,  # id 0: the CLI
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                customer_id=customer_id,
+                detail=detail,
+            )
+        )
+
+    def with_actor(self, actor: Actor | None) -> Desk:
+        return Desk(self.store, self.profile, self.clock, actor)

@@ -1,0 +1,383 @@
+"""Policy profiles: a landlord's published standards as data.
+
+A profile is a TOML file (`data/policies/*.toml`, installed as `console.policies`). It is loaded and checked once;
+a broken one is refused with one message naming the file, the key and the problem.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from console.rules.errors import ProfileError
+
+
+def _policy_dir() -> Path:
+    """Where the shipped profiles are: the installed package `console.policies`.
+
+    The wheel installs data/policies as that package; a checkout that was never
+    installed (`python -m console` in the source tree) reads data/policies itself.
+    """
+    try:
+        spec = importlib.util.find_spec("console.policies")
+    except ModuleNotFoundError:
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(__file__).resolve().parents[2] / "data" / "policies"
+
+
+POLICY_DIR = _policy_dir()
+
+CLOCKS = ("seconds", "hours", "working_days", "calendar_days", "months")
+CALENDARS = ("organisation", "statutory")
+ATS = ("close", "same-time")
+KINDS = ("deadline", "minimum", "live")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+# What a desk action promises, by role; each profile maps a role to one of its slugs.
+USES = (
+    "answer_call",
+    "reception_serve",
+    "reception_second",
+    "callback_routine",
+    "callback_urgent",
+    "acknowledge",
+    "reply_routine",
+    "reply_urgent",
+    "statutory_response",
+    "letter_follow_up",
+    "repair_emergency",
+    "repair_urgent",
+    "repair_routine",
+    "progress_update",
+    "alternative_format",
+    "housing_application",
+    "complaint_stage1",
+    "complaint_stage1_extended",
+    "complaint_stage2",
+    "subject_access",
+    "subject_access_extended",
+    "foi",
+    "gas_safety",
+    "home_visit_notice",
+    "overdue_contact",
+)
+
+
+@dataclass(frozen=True)
+class Commitment:
+    slug: str
+    promise: str
+    target: str
+    clock: str
+    amount: int
+    calendar: str | None = None
+    at: str = "close"
+    kind: str = "deadline"
+    repeating: bool = False
+    team: str = ""
+    source: str = ""
+    extends_to: str | None = None
+
+    @property
+    def is_task(self) -> bool:
+        """Live targets (answer a call, serve a visitor) are timed, not queued."""
+        return self.kind == "deadline" and self.clock != "seconds"
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    label: str
+    team: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    key: str
+    name: str
+    short_name: str
+    policy: str
+    path: Path
+    timezone: str
+    ring_cycle_seconds: float
+    office_hours: tuple[tuple[time, time] | None, ...]  # Monday..Sunday
+    closure_days: frozenset[date]
+    commitments: dict[str, Commitment]
+    uses: dict[str, str]
+    categories: tuple[Category, ...]
+    teams: tuple[str, ...]
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    out_of_hours: str = ""
+
+    def commitment(self, slug: str) -> Commitment:
+        try:
+            return self.commitments[slug]
+        except KeyError:
+            known = ", ".join(self.commitments)
+            raise ProfileError(
+                f"unknown commitment '{slug}' in profile {self.key} (known: {known})"
+            ) from None
+
+    def slug_for(self, use: str) -> str | None:
+        """The slug this profile uses for a desk action, or None where it promises nothing."""
+        return self.uses.get(use)
+
+    def has(self, use: str) -> bool:
+        return use in self.uses
+
+    def category(self, key: str) -> Category | None:
+        return next((c for c in self.categories if c.key == key), None)
+
+    def hours_on(self, weekday: int) -> tuple[time, time] | None:
+        return self.office_hours[weekday]
+
+
+def available_profiles() -> list[str]:
+    return sorted(p.stem for p in POLICY_DIR.glob("*.toml"))
+
+
+def resolve_path(name_or_path: str | Path) -> Path:
+    """A profile by name (`bha`) from data/policies, or a path to a landlord's own file."""
+    text = str(name_or_path)
+    if text.endswith(".toml") or "/" in text or "\\" in text:
+        return Path(text).expanduser()
+    return POLICY_DIR / f"{text}.toml"
+
+
+@lru_cache(maxsize=16)
+def _load_cached(path: Path, mtime: float) -> Profile:
+    return _parse(path)
+
+
+def load_profile(name_or_path: str | Path = "bha") -> Profile:
+    path = resolve_path(name_or_path)
+    if not path.exists():
+        names = ", ".join(available_profiles())
+        raise ProfileError(f"{path}: no such policy profile (shipped profiles: {names})")
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot be read ({exc.strerror})") from None
+    return _load_cached(path.resolve(), mtime)
+
+
+def _parse(path: Path) -> Profile:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{path}: cannot be read ({exc})") from None
+    return _Parser(path, raw).profile()
+
+
+class _Parser:
+    def __init__(self, path: Path, raw: dict[str, Any]) -> None:
+        self.path = path
+        self.raw = raw
+
+    def fail(self, key: str, problem: str) -> ProfileError:
+        return ProfileError(f"{self.path}: key '{key}': {problem}")
+
+    def text(self, table: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
+        value = table.get(key, default)
+        if value is None:
+            raise self.fail(f"{where}{key}", "is missing")
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(f"{where}{key}", f"must be non-empty text, not {value!r}")
+        return value.strip()
+
+    def clock_time(self, value: Any, key: str) -> time:
+        if not isinstance(value, str):
+            raise self.fail(key, f'must be a time like "08:45", not {value!r}')
+        try:
+            hour, minute = value.split(":")
+            return time(int(hour), int(minute))
+        except ValueError:
+            raise self.fail(key, f"'{value}' is not a time like \"08:45\"") from None
+
+    def profile(self) -> Profile:
+        org = self.raw.get("organisation")
+        if not isinstance(org, dict):
+            raise self.fail("organisation", "the [organisation] table is missing")
+        key = self.text(org, "key", "organisation.")
+        ring = org.get("ring_cycle_seconds", 3)
+        if not isinstance(ring, int | float) or isinstance(ring, bool) or ring <= 0:
+            raise self.fail(
+                "organisation.ring_cycle_seconds", f"must be a positive number, not {ring!r}"
+            )
+        closures: set[date] = set()
+        for i, day in enumerate(org.get("closure_days", [])):
+            if not isinstance(day, date) or isinstance(day, datetime):
+                raise self.fail(
+                    f"organisation.closure_days[{i}]",
+                    f"must be a date like 2026-12-29, not {day!r}",
+                )
+            closures.add(day)
+        commitments = self.commitments()
+        uses = self.uses(commitments)
+        categories = self.categories()
+        teams = tuple(str(t) for t in org.get("teams", sorted({c.team for c in categories})))
+        notes = tuple(str(n) for n in org.get("notes", []))
+        return Profile(
+            key=key,
+            name=self.text(org, "name", "organisation."),
+            short_name=self.text(org, "short_name", "organisation.", default=key.upper()),
+            policy=self.text(org, "policy", "organisation.", default="Customer Care Policy"),
+            path=self.path,
+            timezone=self.text(org, "timezone", "organisation.", default="Europe/London"),
+            ring_cycle_seconds=float(ring),
+            office_hours=self.office_hours(),
+            closure_days=frozenset(closures),
+            commitments=commitments,
+            uses=uses,
+            categories=categories,
+            teams=teams,
+            notes=notes,
+            out_of_hours=str(org.get("out_of_hours", "")),
+        )
+
+    def office_hours(self) -> tuple[tuple[time, time] | None, ...]:
+        table = self.raw.get("office_hours")
+        if not isinstance(table, dict):
+            raise self.fail("office_hours", "the [office_hours] table is missing")
+        unknown = set(table) - set(WEEKDAYS)
+        if unknown:
+            raise self.fail(
+                f"office_hours.{sorted(unknown)[0]}", "is not a weekday (monday … sunday)"
+            )
+        hours: list[tuple[time, time] | None] = []
+        for day in WEEKDAYS:
+            value = table.get(day, [])
+            key = f"office_hours.{day}"
+            if value in ([], None, "closed"):
+                hours.append(None)
+                continue
+            if not isinstance(value, list) or len(value) != 2:
+                raise self.fail(key, f'must be ["opens", "closes"] or [], not {value!r}')
+            opens, closes = (self.clock_time(v, key) for v in value)
+            if closes <= opens:
+                raise self.fail(key, f"closes at {closes:%H:%M}, before it opens at {opens:%H:%M}")
+            hours.append((opens, closes))
+        if not any(hours):
+            raise self.fail("office_hours", "the office is never open")
+        return tuple(hours)
+
+    def commitments(self) -> dict[str, Commitment]:
+        items = self.raw.get("commitment")
+        if not isinstance(items, list) or not items:
+            raise self.fail("commitment", "no [[commitment]] tables")
+        found: dict[str, Commitment] = {}
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise self.fail(f"commitment[{i}]", f"must be a [[commitment]] table, not {item!r}")
+            where = f"commitment[{i}]."
+            slug = self.text(item, "slug", where)
+            where = f"commitment '{slug}'."
+            if slug in found:
+                raise self.fail(f"{where}slug", f"duplicate slug '{slug}'")
+            clock = self.text(item, "clock", where)
+            if clock not in CLOCKS:
+                raise self.fail(
+                    f"{where}clock",
+                    f"unknown clock '{clock}' (expected one of {', '.join(CLOCKS)})",
+                )
+            if "amount" not in item:
+                raise self.fail(f"{where}amount", "is missing")
+            amount = item["amount"]
+            if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+                raise self.fail(
+                    f"{where}amount", f"must be a whole number of {clock}, not {amount!r}"
+                )
+            unit = item.get("unit")
+            if unit == "rings":
+                if clock != "seconds":
+                    raise self.fail(f"{where}unit", 'rings go with clock = "seconds"')
+                ring = float(self.raw["organisation"].get("ring_cycle_seconds", 3))
+                amount = round(amount * ring)
+            elif unit is not None:
+                raise self.fail(f"{where}unit", f"unknown unit '{unit}' (only \"rings\")")
+            calendar = item.get("calendar")
+            if clock in ("working_days", "months"):
+                if calendar not in CALENDARS:
+                    raise self.fail(
+                        f"{where}calendar",
+                        f"must be one of {', '.join(CALENDARS)} for clock {clock}, "
+                        f"not {calendar!r}",
+                    )
+            elif calendar is not None and calendar not in CALENDARS:
+                raise self.fail(f"{where}calendar", f"unknown calendar '{calendar}'")
+            at = item.get("at", "close")
+            if at not in ATS:
+                raise self.fail(f"{where}at", f"must be one of {', '.join(ATS)}, not {at!r}")
+            if at == "same-time" and clock != "working_days":
+                raise self.fail(f"{where}at", '"same-time" goes with clock = "working_days"')
+            if at == "same-time" and calendar != "organisation":
+                # The statutory calendar has no out-of-hours rule, so a receipt late on a
+                # Saturday would be due later than one just after midnight.
+                raise self.fail(f"{where}at", '"same-time" goes with calendar = "organisation"')
+            kind = item.get("kind", "live" if clock == "seconds" else "deadline")
+            if kind not in KINDS:
+                raise self.fail(f"{where}kind", f"must be one of {', '.join(KINDS)}, not {kind!r}")
+            found[slug] = Commitment(
+                slug=slug,
+                promise=self.text(item, "promise", where),
+                target=self.text(item, "target", where),
+                clock=clock,
+                amount=amount,
+                calendar=calendar,
+                at=at,
+                kind=kind,
+                repeating=bool(item.get("repeating", False)),
+                team=str(item.get("team", "")),
+                source=str(item.get("source", "")),
+                extends_to=item.get("extends_to"),
+            )
+        for slug, c in found.items():
+            if c.extends_to is not None and c.extends_to not in found:
+                raise self.fail(
+                    f"commitment '{slug}'.extends_to", f"names unknown commitment '{c.extends_to}'"
+                )
+        return found
+
+    def uses(self, commitments: dict[str, Commitment]) -> dict[str, str]:
+        table = self.raw.get("uses", {})
+        if not isinstance(table, dict):
+            raise self.fail("uses", "must be a table")
+        for use, slug in table.items():
+            if use not in USES:
+                raise self.fail(
+                    f"uses.{use}", f"unknown desk action (expected one of {', '.join(USES)})"
+                )
+            if slug not in commitments:
+                raise self.fail(f"uses.{use}", f"names unknown commitment '{slug}'")
+        return dict(table)
+
+    def categories(self) -> tuple[Category, ...]:
+        items = self.raw.get("category", [])
+        if not isinstance(items, list) or not items:
+            raise self.fail("category", "no [[category]] tables (enquiry categories)")
+        seen: set[str] = set()
+        out = []
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise self.fail(f"category[{i}]", f"must be a [[category]] table, not {item!r}")
+            key = self.text(item, "key", f"category[{i}].")
+            if key in seen:
+                raise self.fail(f"category[{i}].key", f"duplicate category '{key}'")
+            seen.add(key)
+            out.append(
+                Category(
+                    key,
+                    self.text(item, "label", f"category '{key}'."),
+                    str(item.get("team", "Customer Services")),
+                )
+            )
+        return tuple(out)

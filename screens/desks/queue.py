@@ -1,0 +1,863 @@
+"""The live queue: every open promise, soonest deadline first, the same at every desk.
+
+Rows come a page at a time (console.desk.queue.page, keyset-paged on the open-task
+index); moving the cursor near the end loads the next page. When another desk
+writes (screens.messages.DataChanged) the loaded rows are read again in a worker
+and written into the table in place, so the cursor stays on the same task (not
+the same row number) and nothing scrolls. Progress updates owed by overdue tasks
+(console.desk.queue.ensure_progress_updates) are opened when the queue first loads, on
+refresh (r) and every minute.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from console.desk import queue, tasks
+from console.desk.context import LEADS
+from console.desk.queue import Cursor, QueueCounts, QueueFilter, QueuePage, QueueRow
+from console.rules.clock import local
+from console.rules.deadlines import due_at, plain_due, time_left
+from console.rules.errors import FrontDeskError, InputError
+from screens.messages import DataChanged
+from screens.widgets.literal import literal, shown, visible
+
+if TYPE_CHECKING:
+    from console.desk.context import Desk
+
+# This module loads when the queue desk is first shown, after the store has opened
+# in a worker, so importing the core here costs nothing before the first frame.
+
+# (key, title, width): 118 columns with the cell padding; the title is in the detail pane.
+# "Wednesday 25 November at 12:45pm" is 32 wide and "overdue 26d 13h" 15.
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("due", "Due", 32),
+    ("left", "Time left", 16),
+    ("kind", "Kind", 20),
+    ("customer", "Customer", 22),
+    ("who", "With", 18),
+)
+FILTER_KEYS = "m mine · t team · k kind · o overdue · p customer · / search · w as at · esc all"
+NEAR_END = 10  # load the next page when the cursor is this close to the last loaded row
+MAX_RELOAD = 2000  # a reload reads back at most this many rows (those already scrolled past)
+TICK_SECONDS = 30.0  # time left is read again this often; owed progress updates every 2 ticks
+
+
+class QueueScreen(Screen[None]):
+    """The queue desk. Keys act on the highlighted task; filters narrow the list."""
+
+    CSS_PATH = "queue.tcss"
+    TITLE = "Queue"
+    # Open owed progress updates on load, refresh and tick (a benchmark on a shared
+    # database turns this off: it writes).
+    ENSURE_UPDATES: ClassVar[bool] = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "c",
+            "claim",
+            "Claim",
+            id="queue.claim",
+            tooltip="Take the highlighted task: it becomes yours",
+        ),
+        Binding(
+            "a",
+            "assign",
+            "Assign",
+            id="queue.assign",
+            tooltip="Give the task to someone (team leads and admins)",
+        ),
+        Binding(
+            "d",
+            "complete",
+            "Done",
+            id="queue.complete",
+            tooltip="Complete the task with an outcome and a note",
+        ),
+        Binding(
+            "x",
+            "cancel_task",
+            "Cancel",
+            id="queue.cancel",
+            tooltip="Withdraw the promise, with a reason (team leads and admins)",
+        ),
+        Binding(
+            "e",
+            "extend",
+            "Extend",
+            id="queue.extend",
+            tooltip="Extend a stage 1 complaint or subject access request, with a reason",
+        ),
+        Binding(
+            "s",
+            "escalate",
+            "Stage 2",
+            id="queue.escalate",
+            tooltip="Escalate a stage 1 complaint to stage 2 (20 working days from now)",
+        ),
+        Binding(
+            "u",
+            "progress",
+            "Update",
+            id="queue.progress",
+            tooltip="Log a progress update given to the customer",
+        ),
+        Binding("r", "refresh", "Refresh", id="queue.refresh", tooltip="Read the queue again now"),
+        Binding(
+            "w",
+            "as_at",
+            "As at",
+            id="queue.as_at",
+            tooltip="View the queue as at an instant, e.g. Fri 17:00",
+        ),
+        Binding(
+            "m",
+            "toggle_mine",
+            "Mine",
+            id="queue.mine",
+            tooltip="Only tasks assigned to you (press again for all)",
+        ),
+        Binding(
+            "t",
+            "toggle_team",
+            "Team",
+            id="queue.team",
+            tooltip="Only your team's tasks (press again for all)",
+        ),
+        Binding(
+            "k",
+            "kind",
+            "Kind",
+            id="queue.kind",
+            tooltip="Only one kind of task, e.g. complaint or callback-urgent",
+        ),
+        Binding(
+            "o",
+            "toggle_overdue",
+            "Overdue",
+            id="queue.overdue",
+            tooltip="Only overdue tasks (as at the queue's instant)",
+        ),
+        Binding(
+            "p",
+            "customer",
+            "Customer",
+            id="queue.customer",
+            tooltip="Only one customer's tasks, by reference",
+        ),
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            id="queue.search",
+            tooltip="Search customer name, reference or the task's title",
+        ),
+        Binding(
+            "escape",
+            "clear_filters",
+            "All",
+            id="queue.clear",
+            tooltip="Clear every filter and the as-at instant",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[QueueRow] = []
+        self.next_cursor: Cursor | None = None
+        self.counts: QueueCounts | None = None
+        self.at: datetime | None = None  # the page's "as at" instant (None until loaded)
+        self.as_at: datetime | None = None  # chosen by the handler; None = now
+        self.mine = False
+        self.team = False
+        self.overdue = False
+        self.kind = ""
+        self.customer_id: int | None = None
+        self.customer_label = ""
+        self.search = ""
+        self.generation = 0  # bumped by every reload: late results of an older one are dropped
+        self.loading_more = False
+        self.ticks = 0
+        self.timings: dict[str, Any] = {}
+        self._cells: list[tuple[Any, ...]] = []  # what each table row shows now
+
+    def compose(self) -> Any:
+        yield Header()
+        yield Static("", id="queue-counts", markup=False)
+        yield Static("", id="queue-filters", markup=False)
+        table: DataTable[Any] = DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("", id="queue-detail", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.table
+        for key, title, width in COLUMNS:
+            table.add_column(title, width=width, key=key)
+        table.focus()
+        detail = self.query_one("#queue-detail", Static)
+        detail.border_title = "Task"
+        # The filter keys again, for a footer too narrow to show every key.
+        detail.border_subtitle = FILTER_KEYS
+        self.set_interval(TICK_SECONDS, self._tick, name="queue tick")
+        if getattr(self.app, "desk", None) is not None:
+            self.reload(ensure=True)
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def desk(self) -> Desk:
+        desk = self.app.desk  # type: ignore[attr-defined]
+        assert desk is not None
+        return desk  # type: ignore[no-any-return]
+
+    @property
+    def table(self) -> DataTable[Any]:
+        return self.query_one("#queue-table", DataTable)
+
+    @property
+    def is_lead(self) -> bool:
+        actor = self.desk.actor
+        return actor is not None and actor.role in LEADS
+
+    @property
+    def selected(self) -> QueueRow | None:
+        """The highlighted row's task, or None when the queue is empty."""
+        row = self.table.cursor_row
+        if not self.rows or row < 0 or row >= len(self.rows):
+            return None
+        return self.rows[row]
+
+    @property
+    def selected_task_id(self) -> int | None:
+        chosen = self.selected
+        return chosen.id if chosen else None
+
+    def current_filter(self) -> QueueFilter:
+        actor = self.desk.actor
+        labels: list[str] = []
+        f = QueueFilter()
+        if self.mine and actor is not None:
+            f = replace(f, assignee_id=actor.id)
+            labels.append("mine")
+        if self.team and actor is not None:
+            f = replace(f, team=actor.team)
+            labels.append(f"team {actor.team}")
+        if self.kind:
+            f = replace(f, kind=self.kind)
+            labels.append(f"kind {self.kind}")
+        if self.overdue:
+            f = replace(f, overdue=True)
+            labels.append("overdue only")
+        if self.customer_id is not None:
+            f = replace(f, customer_id=self.customer_id)
+            labels.append(f"customer {self.customer_label}")
+        if self.search:
+            f = replace(f, search=self.search)
+            labels.append(f"search “{self.search}”")
+        return replace(f, labels=tuple(labels))
+
+    # ------------------------------------------------------------------ loading
+
+    def reload(self, *, ensure: bool = False, reset: bool = False) -> None:
+        """Read the loaded rows again (or the first page, after a filter change)."""
+        self.generation += 1
+        if reset:
+            self.rows = []
+            self.next_cursor = None
+        size = min(max(len(self.rows), queue.PAGE), MAX_RELOAD)
+        self._load(self.generation, self.current_filter(), self.as_at, size, ensure, reset)
+
+    @work(
+        thread=True, exclusive=True, group="queue-load", name="load the queue", exit_on_error=False
+    )
+    def _load(
+        self,
+        generation: int,
+        filters: QueueFilter,
+        as_at: datetime | None,
+        size: int,
+        ensure: bool,
+        reset: bool,
+    ) -> None:
+        desk = self.desk
+        if ensure and self.ENSURE_UPDATES:
+            queue.ensure_progress_updates(desk)
+        started = time.perf_counter()
+        result = queue.page(desk, filters, limit=size, at=as_at)
+        query_ms = (time.perf_counter() - started) * 1000
+        actor = desk.actor
+        mine_only = actor is not None and actor.role not in LEADS
+        counts = queue.counts(
+            desk, at=result.at, assignee_id=actor.id if mine_only and actor else None
+        )
+        self.app.call_from_thread(self._loaded, generation, result, counts, reset, query_ms)
+
+    def _loaded(
+        self, generation: int, result: QueuePage, counts: QueueCounts, reset: bool, query_ms: float
+    ) -> None:
+        if generation != self.generation:
+            return  # a newer reload is on its way
+        started = time.perf_counter()
+        keep = self.selected_task_id
+        self.rows = list(result.rows)
+        self.next_cursor = result.next
+        self.counts = counts
+        self.at = result.at
+        self._draw_rows(keep_task=None if reset else keep)
+        self._draw_header()
+        self.timings = {
+            "query_ms": query_ms,
+            "render_ms": (time.perf_counter() - started) * 1000,
+            "rows": len(self.rows),
+        }
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="queue-more",
+        name="load more of the queue",
+        exit_on_error=False,
+    )
+    def _load_more(
+        self, generation: int, filters: QueueFilter, after: Cursor, at: datetime
+    ) -> None:
+        result = queue.page(self.desk, filters, after=after, at=at)
+        self.app.call_from_thread(self._more_loaded, generation, result)
+
+    def _more_loaded(self, generation: int, result: QueuePage) -> None:
+        self.loading_more = False
+        if generation != self.generation:
+            return
+        known = {r.id for r in self.rows}
+        self.rows.extend(r for r in result.rows if r.id not in known)
+        self.next_cursor = result.next
+        self._draw_rows(keep_task=self.selected_task_id)
+        self.timings["rows"] = len(self.rows)
+
+    def maybe_load_more(self) -> None:
+        if self.loading_more or self.next_cursor is None or self.at is None:
+            return
+        if self.table.cursor_row >= len(self.rows) - NEAR_END:
+            self.loading_more = True
+            self._load_more(self.generation, self.current_filter(), self.next_cursor, self.at)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._draw_detail()
+        self.maybe_load_more()
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        """Back from another desk (or a dialog): changes made meanwhile went elsewhere."""
+        if self.at is not None:
+            self.reload()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Worker messages do not bubble: hand failures to the app's one error handler."""
+        if event.state != WorkerState.ERROR or event.worker.error is None:
+            return
+        if event.worker.group == "queue-more":
+            self.loading_more = False
+        self.app.show_error(event.worker.error, event.worker.name)  # type: ignore[attr-defined]
+
+    def _tick(self) -> None:
+        """Time left moves on: read the page again; every minute, open owed updates too."""
+        self.ticks += 1
+        if getattr(self.app, "desk", None) is not None and self.app.screen is self:
+            self.reload(ensure=self.ticks % 2 == 0)
+
+    # ------------------------------------------------------------------ drawing
+
+    def _cells_for(self, row: QueueRow) -> tuple[Any, ...]:
+        at = self.at or self.desk.now()
+        style = self._state_style(row.state)
+        due = Text(plain_due(row.task.due_at, at), style=style)
+        left = Text(time_left(row.task.due_at, at), style=style + (" bold" if style else ""))
+        customer = literal(row.task.customer_name or "—")
+        if row.task.restriction:  # the marker first, so a long name never hides it
+            customer = Text.assemble(("⚠ ", self._theme("error", "red") + " bold"), customer)
+        # Unassigned: the team it waits with, in italics (the detail pane says so in words).
+        who = literal(row.task.assignee_name or row.task.team or "—")
+        if not row.task.assignee_name:
+            who.stylize("italic dim")
+        return (due, left, literal(row.kind), customer, who)
+
+    def _theme(self, name: str, fallback: str) -> str:
+        theme = getattr(self.app, "current_theme", None)
+        value = getattr(theme, name, None) if theme is not None else None
+        return str(value) if value else fallback
+
+    def _state_style(self, state: str) -> str:
+        if state == "overdue":
+            return self._theme("error", "red")
+        if state == "today":
+            return self._theme("warning", "dark_orange")
+        return ""
+
+    def _draw_rows(self, keep_task: int | None) -> None:
+        """Write the rows into the table in place (positional rows): no scroll, no flicker."""
+        table = self.table
+        old_index = table.cursor_row
+        new_cells = [self._cells_for(r) for r in self.rows]
+        count = table.row_count
+        for i, cells in enumerate(new_cells):
+            if i < count:
+                if i < len(self._cells) and _same(self._cells[i], cells):
+                    continue
+                for j, value in enumerate(cells):
+                    table.update_cell_at(Coordinate(i, j), value)
+            else:
+                table.add_row(*cells, key=f"r{i}")
+        for i in range(count - 1, len(new_cells) - 1, -1):
+            table.remove_row(f"r{i}")
+        self._cells = new_cells
+        if not self.rows:
+            self._draw_detail()
+            return
+        target = None
+        if keep_task is not None:
+            target = next((i for i, r in enumerate(self.rows) if r.id == keep_task), None)
+        if target is None:
+            target = 0 if keep_task is None else min(max(old_index, 0), len(self.rows) - 1)
+        if target != table.cursor_row:
+            table.move_cursor(row=target, animate=False)
+        self._draw_detail()
+
+    def _draw_header(self) -> None:
+        counts = self.counts
+        if counts is None:
+            return
+        text = Text()
+        mine = "Your tasks" if not self.is_lead else "Open"
+        text.append(f"{mine}: {counts.open:,}", style="bold")
+        text.append(
+            f"   overdue: {counts.overdue:,}",
+            style=self._theme("error", "red") + " bold" if counts.overdue else "",
+        )
+        if counts.by_kind:
+            text.append("\nBy kind: ", style="bold")
+            parts = [
+                f"{k.kind} {k.open:,}" + (f" ({k.overdue:,} overdue)" if k.overdue else "")
+                for k in counts.by_kind
+            ]
+            text.append(" · ".join(parts))
+        if self.is_lead and counts.by_handler:
+            text.append("\nLoad: ", style="bold")
+            parts = [
+                f"{h.name} {h.open:,}" + (f" ({h.overdue:,} overdue)" if h.overdue else "")
+                for h in counts.by_handler
+            ]
+            text.append(" · ".join(parts))
+        self.query_one("#queue-counts", Static).update(visible(text))  # staff names
+        self._draw_filters()
+
+    def _draw_filters(self) -> None:
+        f = self.current_filter()
+        when = "now" if self.as_at is None else f"as at {local(self.as_at):%a %d %b %Y %H:%M}"
+        shown = f"{len(self.rows):,} shown" + (" (more below)" if self.next_cursor else "")
+        line = f"Showing: {f.describe()} · {when} · {shown}"
+        self.query_one("#queue-filters", Static).update(literal(line))  # the search words
+        self.set_class(self.as_at is not None, "-as-at")
+
+    def _draw_detail(self) -> None:
+        detail = self.query_one("#queue-detail", Static)
+        row = self.selected
+        if row is None:
+            empty = "Nothing open" + ("" if self.current_filter().empty else " matches the filters")
+            detail.update(Text(f"{empty}. Escape clears the filters.", style="italic"))
+            return
+        t = row.task
+        text = Text()
+        text.append(f"#{t.id} {row.kind}", style="bold")
+        text.append(f": {t.title}" if t.title else "")
+        if t.customer_name:
+            text.append(f"\n{t.customer_name}")
+            text.append(f" ({t.customer_reference})" if t.customer_reference else "")
+        text.append(f"\nReceived {local(t.received_at):%a %d %b %Y %H:%M}")
+        text.append(f" · due {row.due_text} · {row.left}")
+        if t.assignee_name:
+            text.append(f" · with {t.assignee_name}")
+        elif t.team:
+            text.append(f" · unassigned, team {t.team}")
+        if t.details.get("extended_from"):
+            text.append(" · extended")
+        if t.parent_id:
+            text.append(f" · for task #{t.parent_id}")
+        if t.restriction:
+            text.append("\nAccess restriction: ", style=self._theme("error", "red") + " bold")
+            text.append(t.restriction)
+        detail.update(visible(text))  # names, title, restriction: no raw ESC
+
+    # ------------------------------------------------------------------ actions
+
+    def _need_row(self) -> QueueRow | None:
+        chosen = self.selected
+        if chosen is None:
+            self.notify("No task is highlighted: the queue is empty", severity="warning")
+        return chosen
+
+    def _summary(self, row: QueueRow) -> str:
+        who = f" · {row.task.customer_name}" if row.task.customer_name else ""
+        return f"#{row.id} {row.kind}{who} · due {row.due_text}"
+
+    def _warning(self, row: QueueRow) -> str:
+        return f"Access restriction: {row.task.restriction}" if row.task.restriction else ""
+
+    @work(thread=True, group="queue-action", name="change the task", exit_on_error=False)
+    def _act(self, done: str, fn: Any, *args: Any, **kwargs: Any) -> None:
+        fn(self.desk, *args, **kwargs)
+        self.app.call_from_thread(self._acted, done)
+
+    def _acted(self, done: str) -> None:
+        self.notify(shown(done), markup=False)
+        self.reload()
+
+    def action_claim(self) -> None:
+        row = self._need_row()
+        if row is not None:
+            self._act(f"Task #{row.id} is yours", tasks.claim, row.id)
+
+    def action_assign(self) -> None:
+        row = self._need_row()
+        if row is None:
+            return
+        if not self.is_lead:
+            self.notify(
+                "Only a team lead or admin can assign a task to someone else: press c to claim it",
+                severity="error",
+            )
+            return
+        self._staff_for(row)
+
+    @work(thread=True, group="queue-action", name="list the staff", exit_on_error=False)
+    def _staff_for(self, row: QueueRow) -> None:
+        staff = tasks.assignable_staff(self.desk)
+        self.app.call_from_thread(self._ask_assign, row, staff)
+
+    def _ask_assign(self, row: QueueRow, staff: list[Any]) -> None:
+        from screens.dialogs.assign_dialog import AssignChoice, AssignDialog
+
+        def chosen(choice: AssignChoice | None) -> None:
+            if choice is None:
+                return
+            name = next((s.name for s in staff if s.id == choice.staff_id), "the team")
+            self._act(f"Task #{row.id} assigned to {name}", tasks.assign, row.id, choice.staff_id)
+
+        self.app.push_screen(AssignDialog(self._summary(row), staff, row.task.assignee_id), chosen)
+
+    def action_complete(self) -> None:
+        from screens.dialogs.complete_dialog import CompleteDialog, Completion
+
+        row = self._need_row()
+        if row is None:
+            return
+
+        def chosen(result: Completion | None) -> None:
+            if result is not None:
+                self._act(
+                    f"Task #{row.id} done: {result.outcome}",
+                    tasks.complete,
+                    row.id,
+                    result.outcome,
+                    result.note,
+                )
+
+        dialog = CompleteDialog(
+            self._summary(row), tasks.outcomes_for(row.task.slug), warning=self._warning(row)
+        )
+        self.app.push_screen(dialog, chosen)
+
+    def action_cancel_task(self) -> None:
+        from screens.dialogs.reason_dialog import ReasonDialog, ReasonResult
+
+        row = self._need_row()
+        if row is None:
+            return
+        if not self.is_lead:
+            self.notify("Only a team lead or admin can cancel a task", severity="error")
+            return
+
+        def chosen(result: ReasonResult | None) -> None:
+            if result is not None:
+                self._act(f"Task #{row.id} cancelled", tasks.cancel, row.id, result.reason)
+
+        self.app.push_screen(
+            ReasonDialog(
+                f"Cancel task #{row.id}",
+                "Why is this promise withdrawn",
+                detail=self._summary(row),
+                placeholder="e.g. duplicate of another task",
+            ),
+            chosen,
+        )
+
+    def action_extend(self) -> None:
+        row = self._need_row()
+        if row is not None:
+            self._preview_extension(row)
+
+    @work(thread=True, group="queue-action", name="work out the extension", exit_on_error=False)
+    def _preview_extension(self, row: QueueRow) -> None:
+        ext = tasks.extension_preview(self.desk, row.id)
+        self.app.call_from_thread(self._ask_extend, row, ext)
+
+    def _ask_extend(self, row: QueueRow, ext: Any) -> None:
+        from screens.dialogs.reason_dialog import ReasonDialog, ReasonResult
+
+        now = self.desk.now()
+
+        def chosen(result: ReasonResult | None) -> None:
+            if result is None:
+                return
+            told = self.desk.now() if result.customer_told else None
+            self._act(
+                f"Task #{row.id} extended: now due {plain_due(ext.due_after, now)}",
+                tasks.extend,
+                row.id,
+                result.reason,
+                customer_told_at=told,
+            )
+
+        detail = (
+            f"{self._summary(row)}\n"
+            f"Extended to: {ext.promise} ({ext.target})\n"
+            f"New due: {plain_due(ext.due_after, now)} (was {plain_due(ext.due_before, now)})"
+        )
+        self.app.push_screen(
+            ReasonDialog(
+                f"Extend task #{row.id}",
+                "Why it needs more time",
+                detail=detail,
+                ask_told=True,
+                placeholder="e.g. waiting for the contractor's report",
+            ),
+            chosen,
+        )
+
+    def action_escalate(self) -> None:
+        from screens.dialogs.reason_dialog import ReasonDialog, ReasonResult
+
+        row = self._need_row()
+        if row is None:
+            return
+        profile = self.desk.profile
+        stage1 = {
+            profile.slug_for("complaint_stage1"),
+            profile.slug_for("complaint_stage1_extended"),
+        }
+        stage2 = profile.slug_for("complaint_stage2")
+        if stage2 is None:
+            self.app.show_error(  # type: ignore[attr-defined]
+                InputError(f"the {profile.short_name} profile has no stage 2 complaint standard")
+            )
+            return
+        if row.task.slug not in stage1:
+            self.app.show_error(  # type: ignore[attr-defined]
+                InputError(
+                    f"task #{row.id} is not a stage 1 complaint: only those escalate to stage 2"
+                )
+            )
+            return
+        now = self.desk.now()
+
+        def chosen(result: ReasonResult | None) -> None:
+            if result is not None:
+                self._act(
+                    f"Task #{row.id} escalated to stage 2",
+                    tasks.escalate,
+                    row.id,
+                    note=result.reason,
+                )
+
+        due = plain_due(due_at(profile, stage2, now), now)
+        self.app.push_screen(
+            ReasonDialog(
+                f"Escalate task #{row.id} to stage 2",
+                "Why the customer escalates",
+                detail=f"{self._summary(row)}\nStage 2 full response due {due}",
+                placeholder="e.g. unhappy with the stage 1 decision",
+            ),
+            chosen,
+        )
+
+    def action_progress(self) -> None:
+        from screens.dialogs.reason_dialog import ReasonDialog, ReasonResult
+
+        row = self._need_row()
+        if row is None:
+            return
+
+        def chosen(result: ReasonResult | None) -> None:
+            if result is not None:
+                self._act(
+                    f"Progress update logged for task #{row.task.parent_id or row.id}",
+                    tasks.log_progress_update,
+                    row.id,
+                    result.reason,
+                )
+
+        self.app.push_screen(
+            ReasonDialog(
+                "Progress update",
+                "What the customer was told",
+                detail=self._summary(row),
+                warning=self._warning(row),
+                placeholder="e.g. still waiting for the contractor; new date Friday",
+            ),
+            chosen,
+        )
+
+    # ------------------------------------------------------------------ filters
+
+    def _refilter(self) -> None:
+        self.reload(reset=True)
+        self._draw_filters()
+
+    def action_toggle_mine(self) -> None:
+        self.mine = not self.mine
+        self._refilter()
+
+    def action_toggle_team(self) -> None:
+        actor = self.desk.actor
+        if not self.team and (actor is None or not actor.team):
+            self.notify(
+                "You have no team on the staff list: ask an admin to set one", severity="error"
+            )
+            return
+        self.team = not self.team
+        self._refilter()
+
+    def action_toggle_overdue(self) -> None:
+        self.overdue = not self.overdue
+        self._refilter()
+
+    def action_kind(self) -> None:
+        from screens.dialogs.text_dialog import TextDialog
+
+        slugs = [s for s, c in self.desk.profile.commitments.items() if c.is_task]
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            if value:
+                try:
+                    queue.kind_slugs(self.desk.profile, value)
+                except FrontDeskError as exc:  # say what the kinds are
+                    self.app.show_error(exc)  # type: ignore[attr-defined]
+                    return
+            self.kind = value.lower()
+            self._refilter()
+
+        self.app.push_screen(
+            TextDialog(
+                "Kind of task",
+                "A kind (or its start, e.g. complaint); empty for every kind",
+                value=self.kind,
+                hint="Kinds: " + ", ".join(slugs),
+            ),
+            chosen,
+        )
+
+    def action_customer(self) -> None:
+        from screens.dialogs.text_dialog import TextDialog
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            if not value:
+                self.customer_id, self.customer_label = None, ""
+                self._refilter()
+                return
+            self._find_customer(value)
+
+        self.app.push_screen(
+            TextDialog(
+                "One customer's tasks",
+                "Customer reference (empty for every customer)",
+                value=self.customer_label,
+                placeholder="e.g. C000123",
+            ),
+            chosen,
+        )
+
+    @work(thread=True, group="queue-action", name="find the customer", exit_on_error=False)
+    def _find_customer(self, reference: str) -> None:
+        from console.desk import customers
+
+        found = customers.by_reference(self.desk, reference)
+        self.app.call_from_thread(self._customer_found, found.id, found.reference)
+
+    def _customer_found(self, customer_id: int, reference: str) -> None:
+        self.customer_id, self.customer_label = customer_id, reference
+        self._refilter()
+
+    def action_search(self) -> None:
+        from screens.dialogs.text_dialog import TextDialog
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self.search = value
+                self._refilter()
+
+        self.app.push_screen(
+            TextDialog(
+                "Search the queue",
+                "Words in the customer's name, reference or address, or the task's title",
+                value=self.search,
+            ),
+            chosen,
+        )
+
+    def action_as_at(self) -> None:
+        from screens.dialogs.text_dialog import TextDialog
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            try:
+                self.as_at = queue.parse_as_at(value, self.desk.now())
+            except FrontDeskError as exc:  # says how to type it
+                self.app.show_error(exc)  # type: ignore[attr-defined]
+                return
+            self._refilter()
+
+        self.app.push_screen(
+            TextDialog(
+                "View the queue as at",
+                "An instant: Fri 17:00, tomorrow 9:00, 2025-11-28 17:00 (empty or 'now' for now)",
+                placeholder="e.g. Fri 17:00",
+                hint="Shows what will be overdue by then. Enter applies; Escape cancels.",
+            ),
+            chosen,
+        )
+
+    def action_refresh(self) -> None:
+        self.reload(ensure=True)
+
+    def action_clear_filters(self) -> None:
+        self.mine = self.team = self.overdue = False
+        self.kind = self.search = self.customer_label = ""
+        self.customer_id = None
+        self.as_at = None
+        self._refilter()
+
+
+def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    return all(
+        (x.plain, str(x.style), x.spans) == (y.plain, str(y.style), y.spans)
+        if isinstance(x, Text) and isinstance(y, Text)
+        else x == y
+        for x, y in zip(a, b, strict=True)
+    )

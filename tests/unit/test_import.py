@@ -1,0 +1,221 @@
+"""`frontdesk import calls`: Asterisk's Master.csv and a plain CSV, bad rows, no duplicates."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from console.cli.main import main
+from console.desk.importer import import_calls, parse_calls
+from console.rules.errors import InputError
+from console.store.engine import Store
+from console.store.models import Contact, Customer, Event
+from tests.conftest import add_staff
+
+pytest_plugins = ["tests.pg"]  # pg_url, pg_database, any_store (one PostgreSQL server per run)
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2025, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def cdr(
+    start: str,
+    answer: str,
+    end: str,
+    disposition: str,
+    uniqueid: str,
+    *,
+    src: str = "07700900123",
+    dstchannel: str = "SIP/hreid-00000002",
+    userfield: str = "",
+    duration: int = 0,
+    billsec: int = 0,
+) -> str:
+    """One Master.csv line, quoted as Asterisk's cdr_csv writes it."""
+    fields = [
+        "", src, "800", "from-trunk", f'"Caller" <{src}>', "SIP/trunk-00000001", dstchannel,
+        "Dial", "SIP/hreid,30", start, answer, end, str(duration), str(billsec), disposition,
+        "DOCUMENTATION", uniqueid, userfield,
+    ]  # fmt: skip
+    return ",".join(f.replace('"', '""').join('""') if not f.isdigit() else f for f in fields)
+
+
+MON = "2025-11-24 "
+JUL = "2025-07-01 "
+MASTER = "\n".join(
+    [
+        # answered in 8 s (winter: London is UTC)
+        cdr(MON + "10:00:03", MON + "10:00:11", MON + "10:04:40", "ANSWERED", "1763978403.1",
+            duration=277, billsec=269),
+        # never answered
+        cdr(MON + "10:02:00", "", MON + "10:02:45", "NO ANSWER", "1763978520.3",
+            dstchannel="SIP/cdouglas-00000004"),
+        cdr(MON + "10:05:00", "", MON + "10:05:20", "BUSY", "1763978700.5", dstchannel=""),
+        # bad: the start is not a time
+        cdr("24/11/2025 ten", "", "", "ANSWERED", "1763978800.7"),
+        # summer time: 10:00 London is 09:00 UTC; agent from the userfield; answer from
+        # duration - billsec
+        cdr(JUL + "10:00:00", "", JUL + "10:03:00", "ANSWERED", "1751360400.9", userfield="hreid",
+            dstchannel="PJSIP/201-0001", duration=180, billsec=165),
+        # bad: ends before it starts
+        cdr(MON + "11:00:00", MON + "11:00:05", MON + "10:59:00", "ANSWERED", "1763982000.11"),
+        # bad: a disposition we do not know
+        cdr(MON + "11:10:00", "", MON + "11:10:30", "MAYBE", "1763982600.13"),
+    ]
+) + "\n"  # fmt: skip
+
+PLAIN = """started_at,answered_at,ended_at,caller,agent
+2025-11-24 09:00:00,2025-11-24 09:00:15,2025-11-24 09:05:00,07700 900123,cdouglas
+2025-11-24T09:10:00+00:00,,2025-11-24T09:11:00+00:00,01890 750000,
+2025-11-24 09:20:00,2025-11-24 09:19:00,2025-11-24 09:25:00,07700 900123,hreid
+2025-06-30 16:59:30,2025-06-30 16:59:42,,+44 7700 900123,HREID
+"""
+
+
+@pytest.fixture
+def staffed(store: Store) -> Store:
+    add_staff(store, "Hannah Reid", "hreid", "handler")
+    add_staff(store, "Callum Douglas", "cdouglas", "handler")
+    with store.write() as session:
+        session.add(Customer(reference="C000001", name="Moira Wilson", phone="07700 900123"))
+    return store
+
+
+def calls(store: Store) -> list[Contact]:
+    with store.read() as session:
+        return list(session.exec(select(Contact).order_by(Contact.received_at)))  # type: ignore[arg-type]
+
+
+def test_asterisk_master_csv(staffed: Store) -> None:
+    result = import_calls(staffed, MASTER, source="Master.csv", now=NOW)
+    assert result.format == "asterisk"
+    assert (result.imported, result.duplicates) == (4, 0)
+    assert [(b.line, b.reason.split(" ")[1]) for b in result.bad] == [
+        (4, "start"),
+        (6, "end"),
+        (7, "disposition"),
+    ]
+    assert "is not a date and time" in result.bad[0].reason
+    assert result.exit_status == 1
+    rows = {c.external_id: c for c in calls(staffed)}
+    answered = rows["asterisk:1763978403.1"]
+    assert answered.received_at == datetime(2025, 11, 24, 10, 0, 3, tzinfo=UTC)
+    assert answered.answer_seconds == 8 and not answered.abandoned
+    assert answered.day == date(2025, 11, 24)
+    assert answered.staff_id is not None and answered.customer_id is not None
+    missed = rows["asterisk:1763978520.3"]
+    assert missed.abandoned and missed.outcome == "abandoned"
+    assert missed.answered_at is None and missed.answer_seconds is None and missed.staff_id is None
+    assert rows["asterisk:1763978700.5"].abandoned
+    summer = rows["asterisk:1751360400.9"]
+    assert summer.received_at == datetime(2025, 7, 1, 9, 0, tzinfo=UTC)
+    assert summer.answer_seconds == 15
+    assert summer.staff_id == answered.staff_id  # hreid, from the userfield
+
+
+def test_importing_the_same_file_twice_adds_nothing(staffed: Store) -> None:
+    first = import_calls(staffed, MASTER, now=NOW)
+    revision = staffed.revision()
+    again = import_calls(staffed, MASTER, now=NOW)
+    assert (first.imported, again.imported, again.duplicates) == (4, 0, 4)
+    assert len(calls(staffed)) == 4
+    assert staffed.revision() == revision  # nothing new: no write, so no desk reloads
+    plain = import_calls(staffed, PLAIN, now=NOW)
+    plain_again = import_calls(staffed, PLAIN, now=NOW)
+    assert (plain.imported, plain_again.imported, plain_again.duplicates) == (3, 0, 3)
+    with staffed.read() as session:
+        events = [e.detail for e in session.exec(select(Event).where(Event.action == "imported"))]
+    assert len(events) == 2
+
+
+def test_plain_csv(staffed: Store) -> None:
+    result = import_calls(staffed, PLAIN, now=NOW)
+    assert result.format == "plain"
+    assert result.imported == 3
+    assert [(b.line, "before the start" in b.reason) for b in result.bad] == [(4, True)]
+    first, second, third = calls(staffed)
+    assert first.received_at == datetime(2025, 6, 30, 15, 59, 30, tzinfo=UTC)  # BST
+    assert first.answer_seconds == 12 and first.ended_at is None
+    assert first.customer_id is not None  # +44 7700 900123 is 07700 900123
+    assert second.answer_seconds == 15 and second.staff_id is not None
+    assert third.abandoned and third.customer_id is None and third.staff_id is None
+
+
+def test_asterisk_legs_of_one_call_become_one_contact(store: Store) -> None:
+    legs = "\n".join(
+        [
+            cdr(
+                "2025-11-24 10:00:00",
+                "",
+                "2025-11-24 10:00:20",
+                "NO ANSWER",
+                "77.1",
+                dstchannel="SIP/a-1",
+            ),
+            cdr(
+                "2025-11-24 10:00:00",
+                "2025-11-24 10:00:09",
+                "2025-11-24 10:03:00",
+                "ANSWERED",
+                "77.1",
+            ),
+        ]
+    )
+    parsed = parse_calls(legs)
+    assert len(parsed.records) == 1 and parsed.repeated == 1
+    assert parsed.records[0].answer_seconds == 9
+
+
+def test_unrecognisable_file_is_one_clear_error() -> None:
+    with pytest.raises(InputError, match="cannot tell the file's format"):
+        parse_calls("name,phone\nAnn,123\n")
+    with pytest.raises(InputError, match="answered_at"):
+        parse_calls("started_at,caller\n2025-11-24 10:00,1\n", "plain")
+
+
+def test_import_on_both_databases(any_store: Store) -> None:
+    result = import_calls(any_store, MASTER, now=NOW)
+    assert result.imported == 4
+    assert import_calls(any_store, MASTER, now=NOW).imported == 0
+    got = {c.external_id: c for c in calls(any_store)}
+    assert got["asterisk:1763978403.1"].answer_seconds == 8
+    assert got["asterisk:1751360400.9"].received_at == datetime(2025, 7, 1, 9, 0, tzinfo=UTC)
+
+
+def test_cli_summary_and_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "fd.db")
+    good = tmp_path / "good.csv"
+    good.write_text(PLAIN.splitlines()[0] + "\n" + PLAIN.splitlines()[1] + "\n")
+    master = tmp_path / "Master.csv"
+    master.write_text(MASTER)
+    assert main(["--db", db, "import", "calls", str(good)]) == 0
+    assert "imported 1, skipped duplicates 0, bad rows 0" in capsys.readouterr().out
+    assert main(["--db", db, "import", "calls", str(good)]) == 0  # all duplicates: still fine
+    assert "imported 0, skipped duplicates 1" in capsys.readouterr().out
+    assert main(["--db", db, "import", "calls", str(master), "--format", "asterisk"]) == 1
+    out = capsys.readouterr()
+    assert "imported 4, skipped duplicates 0, bad rows 3 (lines 4, 6, 7)" in out.out
+    assert "line 4: the start time" in out.err
+    assert main(["--db", db, "import", "calls", str(tmp_path / "missing.csv")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_cli_never_shows_a_traceback_for_a_wrong_format(tmp_path: Path) -> None:
+    wrong = tmp_path / "people.csv"
+    wrong.write_text("name,phone\nAnn,123\n")
+    db = str(tmp_path / "fd.db")
+    done = subprocess.run(
+        [sys.executable, "-m", "console", "--db", db, "import", "calls", str(wrong)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "cannot tell the file's format" in done.stderr
