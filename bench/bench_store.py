@@ -209,7 +209,7 @@ def build_scaled(
 
 
 def _add_summary(path: Path, *, quiet: bool) -> dict[str, float]:
-    """Fill the daily summary of a built database (slow: console/store/summary.py reads every row)."""
+    """Fill the daily summary of a built database (slow: the summary reads every row)."""
     from console.rules.profiles import load_profile
     from console.store.engine import open_store
     from console.store.summary import rebuild_summary

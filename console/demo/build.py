@@ -181,7 +181,7 @@ STAGE1_OUTCOMES = ("resolved", "upheld", "partially upheld", "not upheld")
 STAGE2_OUTCOMES = ("upheld", "partially upheld", "not upheld")
 ROOT_CAUSES = ("communication", "process not followed", "contractor", "staff training")
 # What the caller wanted, weighted; `_follow_up` turns each into the outcome kind and the
-# details console/desk/outcomes.py records (callback_routine, repair_urgent, complaint_frontline, ...).
+# details the outcomes service records (callback_routine, repair_urgent, complaint_frontline, ...).
 CALL_OUTCOMES = (
     ("resolved", 52),
     ("callback", 12),
@@ -620,7 +620,7 @@ class _Builder:
         return self.phones[customer]
 
     def _follow_up(self, index: int, intent: str) -> None:
-        """Record how the contact ended as console/desk/outcomes.py does, with the tasks it promises.
+        """Record how the contact ended as the outcomes service does, with the tasks it promises.
 
         The tasks are received at the contact's `received_at`: the clock starts when
         the customer made contact.

@@ -1,7 +1,8 @@
 """Policy profiles: a landlord's published standards as data.
 
-A profile is a TOML file (`data/policies/*.toml`, installed as `console.policies`). It is loaded and checked once;
-a broken one is refused with one message naming the file, the key and the problem.
+A profile is a TOML file (`data/policies/*.toml`, installed as `console.policies`).
+It is loaded and checked once; a broken one is refused with one message naming
+the file, the key and the problem.
 """
 
 from __future__ import annotations

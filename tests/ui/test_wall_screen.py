@@ -155,7 +155,8 @@ async def test_unreadable_database_is_one_line_on_the_wall(
 def test_wall_module_imports_only_textual_before_its_first_frame() -> None:
     code = (
         "import sys, screens.desks.wall\n"
-        "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'alembic', 'holidays', 'console.store.engine',"
+        "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'alembic', 'holidays',"
+        " 'console.store.engine',"
         " 'console.desk.wall', 'console.desk.queue') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )

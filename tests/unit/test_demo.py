@@ -149,7 +149,7 @@ def test_tasks_keep_every_kind_of_promise(demo_db: tuple[Store, DemoResult], bha
         assert t.details["stage"] == (2 if t.slug == "complaint-stage2" else 1)
         assert t.details["subject"] and t.details["service"]
         assert (t.details["outcome"] != "") == (t.status == "done")
-        if t.status == "done":  # the SPSO record of the stage, as console/desk/complaints.py keeps it
+        if t.status == "done":  # the SPSO record of the stage, as the complaints service keeps it
             record = t.details["stage2" if t.details["stage"] == 2 else "stage1"]
             assert record["outcome"] == t.outcome and record["closed"] and record["handler"]
     stage2 = [t for t in complaints if t.details["stage"] == 2]
