@@ -18,6 +18,7 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from screens.messages import DataChanged, DeskReady
+from screens.palette import KeysProvider
 
 if TYPE_CHECKING:
     from console.desk.context import Actor, Desk
@@ -77,6 +78,7 @@ class FrontDeskApp(App[None]):
     TITLE = "Front Desk"
     CSS_PATH = "app.tcss"
     MODES: ClassVar[dict[str, Any]] = {mode: _screen_factory(mode) for mode in DESKS}
+    COMMANDS = App.COMMANDS | {KeysProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "f2",
