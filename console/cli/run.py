@@ -9,8 +9,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--desk",
         choices=["calls", "reception", "queue", "customers", "reports", "staff"],
-        default="calls",
-        help="which desk to open first",
+        default=None,
+        help="which desk to open first (default: reception for reception staff, else calls)",
     )
 
 

@@ -173,18 +173,34 @@ class QueueCounts:
 
 
 def kind_slugs(profile: Profile, kind: str) -> list[str]:
-    """The profile's task slugs a kind filter names: a slug, or every slug starting 'kind-'."""
-    k = kind.strip().lower()
+    """The profile's task slugs a kind filter names: the words the queue shows ("call back",
+    "stage 1 complaint"), a slug, or a slug's start ("complaint": every stage)."""
+    k = " ".join(kind.strip().lower().split())
     if not k:
         return []
     slugs = [s for s, c in profile.commitments.items() if c.is_task]
-    hits = [s for s in slugs if s == k or s.startswith(f"{k}-")]
+    as_slug = k.replace(" ", "-")
+    hits = [
+        s
+        for s in slugs
+        if s in (k, as_slug) or s.startswith(f"{as_slug}-") or kind_label(profile, s).lower() == k
+    ]
     if not hits:
         raise InputError(
             f"'{kind}' is not a kind of task in the {profile.short_name} profile: "
-            f"try one of {', '.join(slugs)} (or a start such as 'complaint')"
+            f"type one as the queue shows it: {', '.join(kind_words(profile))}"
         )
     return hits
+
+
+def kind_words(profile: Profile) -> list[str]:
+    """Every kind of task in the profile, in the words the queue shows, each once."""
+    words: list[str] = []
+    for slug, commitment in profile.commitments.items():
+        label = kind_label(profile, slug)
+        if commitment.is_task and label not in words:
+            words.append(label)
+    return words
 
 
 def staff_id_for(desk: Desk, login: str) -> int:
@@ -457,10 +473,9 @@ def parse_as_at(value: str, now: datetime) -> datetime | None:
                 return as_utc(datetime.fromisoformat(text_value.replace("z", "Z")))
             except ValueError:
                 pass
-        try:
-            day = date.fromisoformat(m.group(1))
-        except ValueError:
-            raise InputError(f"'{text_value}' is not a date: type it as YYYY-MM-DD HH:MM") from None
+        from console.desk.customers import parse_day
+
+        day = parse_day(m.group(1))  # says which month has how many days, as F5 does
         rest = m.group(2) or ""
     else:
         first, _, rest = low.partition(" ")

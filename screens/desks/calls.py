@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
@@ -126,7 +126,7 @@ class CallsScreen(Screen[None]):
         yield Header()
         yield Static(id="ooh-banner", markup=False)
         with Horizontal(id="calls-body"):
-            with Vertical(id="call-form"):
+            with VerticalScroll(id="call-form"):  # scrolls to the focused field at 80×24
                 yield Static("New call", id="form-title")
                 with Horizontal(classes="row"):
                     yield Label("Answer time", id="answer-label", classes="field-label")
@@ -168,6 +168,8 @@ class CallsScreen(Screen[None]):
         table.add_columns("Time", "Caller", "Answer", "Outcome")
         self.query_one("#tell", Static).border_title = "Tell the caller"
         self.query_one("#answer", Input).focus()
+        # Shown with the first frame: a handler who signs in out of hours sees it at once.
+        self._show_office(service.office_status(desk))
         self._refresh()
         self.set_interval(60, self._refresh, name="office hours")
 
@@ -203,6 +205,11 @@ class CallsScreen(Screen[None]):
         self.app.call_from_thread(self._loaded, status, day)
 
     def _loaded(self, status: OfficeStatus, day: MyDay) -> None:
+        self._show_office(status)
+        self._show_day(day)
+
+    def _show_office(self, status: OfficeStatus) -> None:
+        """The out-of-hours banner and ctrl+e: from the profile's calendar alone, no database."""
         self.office = status
         banner = self.query_one("#ooh-banner", Static)
         self.set_class(not status.open, "-out-of-hours")
@@ -212,6 +219,8 @@ class CallsScreen(Screen[None]):
                 text.append("\nPress ctrl+e to log an emergency repair.", style="bold")
             banner.update(text)
         self.refresh_bindings()
+
+    def _show_day(self, day: MyDay) -> None:
         table = self.query_one("#my-calls", DataTable)
         row = table.cursor_row
         table.clear()

@@ -136,7 +136,9 @@ class CustomersScreen(Screen[None]):
         with Horizontal(id="finder-row"):
             yield Label("Customer", id="finder-label")
             yield CustomerPicker(
-                id="picker", placeholder="Find a customer: name, address, phone or reference"
+                id="picker",
+                placeholder="Find a customer: name, address, phone or reference",
+                nobody=None,
             )
         yield CallerBanner(id="banner", ack_hint=ACK_HINT)
         with Horizontal(id="customer-body"):

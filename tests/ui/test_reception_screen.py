@@ -47,6 +47,10 @@ def rows(app: FrontDeskApp) -> list[tuple[str, str, str]]:
     return [(text(r.cell("name")), r.timer_text, r.wait_class) for r in board(app).rows]
 
 
+def messages(app: FrontDeskApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
 async def tick(pilot: Pilot[Any], clock: FrozenClock, seconds: float) -> None:
     """Advance the frozen clock and let the board's one-second tick run."""
     clock.advance(seconds=seconds)
@@ -113,12 +117,18 @@ async def test_arrival_timer_colours_and_stored_timestamps(
         await tick(pilot, clock, 61)
         assert rows(app) == [("Jo", "2nd 3:01", "wait-red")]
 
+        await pilot.press("e")  # Rita served Jo: she cannot be the second staff member
+        await settle(pilot)
+        assert stored(seat)[0].second_seen_at is None
+        assert any("the second staff member must be someone else" in m for m in messages(app))
+        sam = add_staff(seat, "Sam Lee", "slee", "handler", "Housing Management")
+        app.desk = app.desk.with_actor(sam)  # Sam signs in at this desk
         await pilot.press("e")
         await settle(pilot)
         (visit,) = stored(seat)
         assert visit.second_seen_at == MONDAY_MORNING + timedelta(seconds=362)
-        assert visit.second_seen_by_id == rita.id
-        assert text(board(app).rows[0].cell("status")) == "seen by RR"
+        assert visit.second_seen_by_id == sam.id
+        assert text(board(app).rows[0].cell("status")) == "seen by SL"
         assert board(app).query_one("#empty").display is True
 
 

@@ -14,6 +14,7 @@ from console.cli.main import main
 from console.desk import customers, queue, tasks
 from console.desk.context import Actor, Desk
 from console.rules.clock import LONDON, FrozenClock
+from console.rules.deadlines import time_left
 from console.rules.errors import InputError, NotFound
 from console.store.engine import Store
 from console.store.models import Customer
@@ -154,9 +155,27 @@ def test_filters(desk: Desk, handler: Actor, filled: dict[str, int]) -> None:
 def test_a_kind_the_profile_does_not_have_says_which_it_has(desk: Desk) -> None:
     with pytest.raises(
         InputError,
-        match="'boiler' is not a kind of task in the BHA profile: try one of callback-urgent",
+        match="'boiler' is not a kind of task in the BHA profile: type one as the queue shows "
+        "it: urgent call back, call back,",
     ):
         queue.page(desk, queue.QueueFilter(kind="boiler"))
+
+
+def test_a_kind_is_found_by_the_words_the_queue_shows(desk: Desk) -> None:
+    profile = desk.profile
+    assert queue.kind_slugs(profile, "call back") == ["callback-routine"]
+    assert queue.kind_slugs(profile, "Urgent  Call Back") == ["callback-urgent"]
+    assert queue.kind_slugs(profile, "stage 1 complaint") == ["complaint-stage1"]
+    assert queue.kind_slugs(profile, "callback") == ["callback-urgent", "callback-routine"]
+    assert queue.kind_slugs(profile, "complaint")[:2] == [
+        "complaint-stage1",
+        "complaint-stage1-extended",
+    ]
+    shown = {
+        queue.kind_label(profile, s) for s in profile.commitments if profile.commitments[s].is_task
+    }
+    for words in shown:  # every kind the queue shows can be typed back as it is shown
+        assert queue.kind_slugs(profile, words)
 
 
 def test_my_team_needs_a_team(desk: Desk, store: Store) -> None:
@@ -235,6 +254,17 @@ def test_parse_as_at(typed: str, expected: datetime | None) -> None:
 def test_parse_as_at_says_how_to_type_it(typed: str) -> None:
     with pytest.raises(InputError):
         queue.parse_as_at(typed, MONDAY_MORNING)
+
+
+def test_an_impossible_day_is_named_like_the_customer_desk_names_it() -> None:
+    with pytest.raises(InputError, match="February 2025 has 28 days"):
+        queue.parse_as_at("2025-02-30 17:00", MONDAY_MORNING)
+
+
+def test_far_ahead_as_at_shows_plain_words(desk: Desk) -> None:
+    at = queue.parse_as_at("9999-12-31 17:00", MONDAY_MORNING)
+    assert at is not None
+    assert time_left(MONDAY_MORNING, at) == "overdue over a year"
 
 
 def test_kind_labels_are_short_plain_words(desk: Desk) -> None:
