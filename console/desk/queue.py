@@ -374,6 +374,36 @@ def rows(
         after = p.next
 
 
+@dataclass(frozen=True)
+class ReturnCall:
+    """What a handler needs to return a call from the queue: the numbers and what was said."""
+
+    phone: str
+    phone_alt: str
+    notes: str  # the call's or voicemail's notes ("" when the task came from elsewhere)
+    channel: str  # "call", "voicemail", "visit", ...
+
+
+def return_call(desk: Desk, task_id: int) -> ReturnCall:
+    """The phone numbers and the first contact's notes for a task (a call back above all)."""
+    from console.store.models import Contact
+
+    checked_id(task_id, "task")
+    desk.require()
+    with desk.store.read() as session:
+        task = session.get(Task, task_id)
+        if task is None:
+            raise NotFound(f"no task #{task_id}: it may have been purged")
+        customer = session.get(Customer, task.customer_id) if task.customer_id else None
+        contact = session.get(Contact, task.contact_id) if task.contact_id else None
+        return ReturnCall(
+            phone=customer.phone if customer else "",
+            phone_alt=customer.phone_alt if customer else "",
+            notes=contact.notes if contact else "",
+            channel=contact.channel if contact else "",
+        )
+
+
 def find(
     desk: Desk, task_id: int, filters: QueueFilter | None = None, *, at: datetime | None = None
 ) -> QueueRow | None:

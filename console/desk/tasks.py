@@ -383,14 +383,23 @@ def assign(desk: Desk, task_id: int, to: int | str | None) -> TaskView:
         return view_task(desk, session, task)
 
 
-def complete(desk: Desk, task_id: int, outcome: str, note: str = "") -> TaskView:
-    """Mark an open task done with an outcome (required) and a note."""
+def check_completion(outcome: str, note: str) -> tuple[str, str]:
+    """The outcome and note a task is completed with, cleaned; a dialog asks before saving."""
     outcome = _clean(outcome)
     note = (note or "").strip()
     if not outcome:
         raise InputError("say what the outcome was before completing the task")
+    if not note:
+        raise InputError("write a note of what was done before marking the task done")
     if len(outcome) > 200:
         raise InputError("the outcome is longer than 200 characters: put the detail in the note")
+    return outcome, note
+
+
+def complete(desk: Desk, task_id: int, outcome: str, note: str = "") -> TaskView:
+    """Mark an open task done with an outcome and a note (both required: the next person to
+    read the task, or the customer's complaint, needs to know what was actually done)."""
+    outcome, note = check_completion(outcome, note)
     with desk.store.write() as session:
         task = _open(session, task_id)
         actor = _check_holder(desk, session, task, "complete")

@@ -206,6 +206,8 @@ class QueueScreen(Screen[None]):
         self.loading_more = False
         self.ticks = 0
         self.narrow = False  # the table's columns are fitted to a narrow terminal
+        self.return_calls: dict[int, queue.ReturnCall] = {}  # task id -> numbers and notes
+        self.reading_calls: set[int] = set()
         self.timings: dict[str, Any] = {}
         self._cells: list[tuple[Any, ...]] = []  # what each table row shows now
 
@@ -526,9 +528,17 @@ class QueueScreen(Screen[None]):
         text = Text()
         text.append(f"#{t.id} {row.kind}", style="bold")
         text.append(f": {t.title}" if t.title else "")
+        call = self.return_calls.get(t.id)
+        if call is None and t.id not in self.reading_calls:
+            self.reading_calls.add(t.id)
+            self._read_return_call(t.id)
         if t.customer_name:
             text.append(f"\n{t.customer_name}")
             text.append(f" ({t.customer_reference})" if t.customer_reference else "")
+        if call is not None and (call.phone or call.phone_alt):
+            text.append("\n" if not t.customer_name else " · ")
+            text.append("phone ")
+            text.append(" or ".join(p for p in (call.phone, call.phone_alt) if p), style="bold")
         text.append(f"\nReceived {local(t.received_at):%a %d %b %Y %H:%M}")
         text.append(f" · due {row.due_text} · {row.left}")
         if t.assignee_name:
@@ -542,7 +552,22 @@ class QueueScreen(Screen[None]):
         if t.restriction:
             text.append("\nAccess restriction: ", style=self._theme("error", "red") + " bold")
             text.append(t.restriction)
+        if call is not None and call.notes:
+            said = "Voicemail" if call.channel == "voicemail" else "Notes"
+            text.append(f"\n{said}: ", style="bold")
+            text.append(call.notes)
         detail.update(visible(text))  # names, title, restriction: no raw ESC
+
+    @work(thread=True, group="queue-return-call", name="read the phone numbers", exit_on_error=False)
+    def _read_return_call(self, task_id: int) -> None:
+        call = queue.return_call(self.desk, task_id)
+        self.app.call_from_thread(self._return_call_read, task_id, call)
+
+    def _return_call_read(self, task_id: int, call: queue.ReturnCall) -> None:
+        self.reading_calls.discard(task_id)
+        self.return_calls[task_id] = call
+        if self.selected_task_id == task_id:
+            self._draw_detail()
 
     # ------------------------------------------------------------------ actions
 

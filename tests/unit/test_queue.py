@@ -124,7 +124,7 @@ def test_the_first_page_walks_the_open_task_index(desk: Desk, filled: dict[str, 
 
 
 def test_closed_tasks_leave_the_queue(desk: Desk, lead: Actor, filled: dict[str, int]) -> None:
-    tasks.complete(desk, filled["later"], "called back")
+    tasks.complete(desk, filled["later"], "called back", "Phoned back")
     tasks.cancel(desk.with_actor(lead), filled["sar"], "duplicate")
     assert ids(queue.page(desk)) == [filled[k] for k in ("overdue", "today", "complaint")]
 
@@ -221,7 +221,7 @@ def test_find_returns_one_row_or_none(desk: Desk, filled: dict[str, int]) -> Non
     found = queue.find(desk, filled["complaint"])
     assert found is not None and found.task.title == "stage 1 complaint: noisy neighbours"
     assert found.task.customer_name == "Mary Smith"
-    tasks.complete(desk, filled["complaint"], "upheld")
+    tasks.complete(desk, filled["complaint"], "upheld", "Letter sent")
     assert queue.find(desk, filled["complaint"]) is None
 
 
