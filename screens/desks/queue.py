@@ -558,7 +558,9 @@ class QueueScreen(Screen[None]):
             text.append(call.notes)
         detail.update(visible(text))  # names, title, restriction: no raw ESC
 
-    @work(thread=True, group="queue-return-call", name="read the phone numbers", exit_on_error=False)
+    @work(
+        thread=True, group="queue-return-call", name="read the phone numbers", exit_on_error=False
+    )
     def _read_return_call(self, task_id: int) -> None:
         call = queue.return_call(self.desk, task_id)
         self.app.call_from_thread(self._return_call_read, task_id, call)

@@ -567,3 +567,20 @@ async def test_as_at_an_impossible_day_and_far_ahead(env: Env, seeded: dict[str,
         await answer(pilot, "w", "9999-12-31 17:00")
         lefts = {cells[1] for _, cells in table(app)}
         assert lefts == {"overdue over a year"}
+
+
+async def test_assign_by_typing_a_name(env: Env, seeded: dict[str, int]) -> None:
+    app = env.app(env.leah)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await to_task(pilot, seeded["callback"])
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AssignDialog)
+        await type_text(pilot, "pa")  # Owen Park: a word starting "pa"
+        assert app.screen.query_one(OptionList).highlighted == 2
+        await pilot.press("backspace", "backspace")
+        await type_text(pilot, "le")  # Leah
+        await pilot.press("enter")
+        await settle(pilot)
+        assert env.row(seeded["callback"]).assignee_id == env.leah.id
