@@ -30,7 +30,7 @@ from sqlalchemy import select as columns
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from console.desk.tasks import TaskView
+from console.desk.tasks import TaskView, kind_label
 from console.rules.clock import LONDON, as_utc, local
 from console.rules.errors import InputError, NotFound
 from console.store.ids import checked_id
@@ -46,45 +46,6 @@ PAGE = 50  # rows per page: a screenful and a half
 ENSURE_BATCH = 50  # progress-update tasks opened per transaction (~1 s at most)
 # The literal the partial index is declared with (see the module docstring).
 OPEN = text("task.status = 'open'")
-
-# Short plain words for the kind column; a landlord's own slugs fall back to the promise.
-KIND_LABELS: dict[str, str] = {
-    "callback": "call back",
-    "callback-routine": "call back",
-    "callback-urgent": "urgent call back",
-    "reply-routine": "reply",
-    "reply-urgent": "urgent reply",
-    "response": "reply",
-    "acknowledge": "acknowledgement",
-    "repair-emergency": "emergency repair",
-    "repair-urgent": "urgent repair",
-    "repair-routine": "routine repair",
-    "progress-update": "progress update",
-    "alternative-format": "alternative format",
-    "housing-application": "housing application",
-    "complaint-stage1": "stage 1 complaint",
-    "complaint-stage1-extended": "stage 1 complaint, extended",
-    "complaint-stage2": "stage 2 complaint",
-    "subject-access": "subject access",
-    "subject-access-extended": "subject access, extended",
-    "foi": "FOI request",
-    "gas-safety": "gas safety check",
-    "statutory-response": "statutory response",
-    "home-visit-notice": "home visit notice",
-}
-KIND_WIDTH = 28
-
-
-def kind_label(profile: Profile, slug: str) -> str:
-    """The kind of a task in a few plain words ("stage 1 complaint", "call back")."""
-    if slug in KIND_LABELS:
-        return KIND_LABELS[slug]
-    commitment = profile.commitments.get(slug)
-    if commitment is None:
-        return slug.replace("-", " ")
-    words = re.split(r"\s*[(;:]", commitment.promise, maxsplit=1)[0].strip()
-    return words if len(words) <= KIND_WIDTH else words[: KIND_WIDTH - 1].rstrip() + "…"
-
 
 @dataclass(frozen=True)
 class Cursor:

@@ -497,6 +497,10 @@ class CallsScreen(Screen[None]):
         self._reset_form()
         self._status(f"Saved: {what.lower()} from {who}, {label.lower()}.", saved=True)
         tell = self.query_one("#tell", Static)
+        # Nobody is on the line after a voicemail: the words are for when you call back.
+        tell.border_title = (
+            "When you call back, tell them" if result.channel == "voicemail" else "Tell the caller"
+        )
         if result.tell:
             tell.update(literal("\n".join(result.tell), style="bold"))
             tell.add_class("-shown")

@@ -448,6 +448,8 @@ async def test_voicemail_becomes_a_call_back(env: Env) -> None:
         await keys.press("enter", "2", "ctrl+s")  # 2 = urgent
         await keys.settle()
         assert "8:45am tomorrow" in text_of(app, "#tell")
+        # nobody is on the line: the words are for the call back
+        assert app.screen.query_one("#tell").border_title == "When you call back, tell them"
     (row,) = env.contacts()
     assert row.channel == "voicemail" and row.answer_seconds is None
     assert row.received_at == datetime(2025, 11, 24, 7, 40, tzinfo=LONDON)

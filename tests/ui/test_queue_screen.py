@@ -336,7 +336,7 @@ async def test_extend_shows_the_new_due_instant_first(env: Env, seeded: dict[str
         await pilot.press("e")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
-        assert any("(callback-routine) cannot be extended" in n for n in notes(app))
+        assert any("(call back) cannot be extended" in n for n in notes(app))
 
 
 async def test_escalate_a_complaint_to_stage_2(env: Env, seeded: dict[str, int]) -> None:

@@ -379,3 +379,30 @@ def test_reception_snapshot(snap_compare: Any, tmp_path: Path, clock: FrozenCloc
 
     app = make_app(db, clock, rita)
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+async def test_the_cursor_goes_to_a_new_arrival_and_home_goes_to_the_top(
+    db: str, seat: Store, rita: Actor, clock: FrozenClock
+) -> None:
+    other = Desk(seat, load_profile("weslo"), clock, rita)
+    ann = reception.arrive(other, "Ann")
+    reception.serve(other, ann.id)  # Ann is finished: the bottom of the board
+    clock.advance(seconds=30)
+    reception.arrive(other, "Bob")
+    app = make_app(db, clock, rita)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("end")
+        assert board(app).selected.id == ann.id  # type: ignore[union-attr]
+        await pilot.press("a")
+        await pilot.press(*"Cy", "enter")
+        await settle(pilot)
+        assert board(app).selected.board_name == "Cy"  # type: ignore[union-attr]
+        await pilot.press("s")  # serves Cy, not Ann
+        await settle(pilot)
+        served = {c.visitor_name: c.served_at for c in stored(seat)}
+        assert served["Cy"] == clock.now() and served["Bob"] is None
+        await pilot.press("home")
+        assert board(app).selected.board_name == "Bob"  # type: ignore[union-attr]
+        today = text(board(app).query_one("#today"))
+        assert "longest wait" in today and "(Bob)" in today  # whose wait it is

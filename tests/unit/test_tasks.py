@@ -242,8 +242,8 @@ def test_extend_refusals(desk: Desk, clock: FrozenClock) -> None:
     callback = new_task(desk, "callback-routine")
     with pytest.raises(
         InputError,
-        match=r"\(callback-routine\) cannot be extended: under the BHA profile only "
-        "complaint-stage1, subject-access can be",
+        match=r"\(call back\) cannot be extended: the BHA profile gives more time only for "
+        "stage 1 complaint and subject access$",
     ):
         tasks.extend(desk, callback, "busy")
     complaint = new_task(desk, "complaint-stage1")
