@@ -153,3 +153,30 @@ async def test_the_focused_call_field_is_always_on_screen_at_80x24(
             region = focused.region
             assert region.height > 0 and app.screen.region.contains_region(region), focused
         assert app.focused is not None and app.focused.id in ("notes", "outcome")
+
+
+async def test_a_long_prompt_wraps_instead_of_being_cut(demo_db: Path, tmp_path: Path) -> None:
+    app = desk_app(demo_db, tmp_path, "queue")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await keys_then_settle(pilot, "queue")
+        await pilot.press("w")
+        await settle(pilot)
+        screen = " ".join(" ".join(lines(app)).replace("█", " ").split())
+        assert "(empty or 'now' for now)" in screen
+
+
+async def test_messages_do_not_cover_the_task_pane(demo_db: Path, tmp_path: Path) -> None:
+    from textual.widgets._toast import Toast
+
+    app = desk_app(demo_db, tmp_path, "queue")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await keys_then_settle(pilot, "queue")
+        await pilot.press("c")  # claim: "Task #… is yours"
+        await settle(pilot)
+        assert [n.message for n in app._notifications]
+        await pilot.pause(0.3)
+        toasts = list(app.screen.query(Toast))
+        assert toasts, [n.message for n in app._notifications]
+        pane = app.screen.query_one("#queue-detail").region
+        for toast in toasts:
+            assert not toast.region.overlaps(pane)
