@@ -55,8 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from console import reports
-    from console.desk.context import Desk
-    from console.desk.people import cli_actor
+    from console.desk.context import Desk, cli_actor
     from console.desk.queue import parse_as_at
     from console.rules.profiles import load_profile
     from console.store.engine import open_store
