@@ -1059,8 +1059,9 @@ class _Builder:
         overdue = sum(1 for r in open_rows if r["due_at"] < self.now)
         channels = Counter(str(c["channel"]) for c in self.contacts)
         # The bulk insert bypasses the ORM events that keep the daily summary: refresh the
-        # days it touched, in the same transaction (console/store/summary.py).
-        from console.store.summary import local_day_hour, recompute
+        # days it touched, in the same transaction (console/store/summary/).
+        from console.store.summary.cells import local_day_hour
+        from console.store.summary.recount import recompute
 
         recompute(
             conn,

@@ -82,16 +82,16 @@ from console.rules.errors import InputError
 from console.rules.profiles import Commitment, Profile
 from console.rules.roles import LEADS
 from console.store.models import Staff
-from console.store.summary import (
+from console.store.summary.cells import (
     DONE,
     DUE,
     EVERYONE,
     NOBODY,
     RECV,
     day_bounds,
-    ensure_spec,
     local_day_hour,
 )
+from console.store.summary.rebuild import ensure_spec
 
 
 def default_period(now: datetime) -> tuple[date, date]:

@@ -202,7 +202,7 @@ class Revision(SQLModel, table=True):
 class DailySummary(SQLModel, table=True):
     """Counts per staff member, day, metric and bucket, kept in the same commit as each write.
 
-    Derived data, maintained by console/store/summary.py (session events) and rebuilt by
+    Derived data, maintained by console/store/summary/ (session events) and rebuilt by
     `console.store.summary.rebuild_summary`. Lets a year's report read a few thousand rows
     instead of a million contacts.
     """
