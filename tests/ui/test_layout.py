@@ -180,3 +180,43 @@ async def test_messages_do_not_cover_the_task_pane(demo_db: Path, tmp_path: Path
         pane = app.screen.query_one("#queue-detail").region
         for toast in toasts:
             assert not toast.region.overlaps(pane)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_wall_snapshot(demo_db: Path, tmp_path: Path, size: str, snap_compare: Any) -> None:
+    from screens.desks.wall import WallApp
+
+    db = tmp_path / "wall.db"
+    shutil.copy(demo_db, db)
+    app = WallApp(db=str(db), policy="bha", clock=FrozenClock(NOW), every=3600)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.pause(0.3)
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)
+
+
+async def test_the_customer_timeline_keeps_its_status_at_80(demo_db: Path, tmp_path: Path) -> None:
+    app = desk_app(demo_db, tmp_path, "customers")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await keys_then_settle(pilot, "customers")
+        header = next(line for line in lines(app) if "When" in line and "What" in line)
+        assert "Status" in header
+
+
+@pytest.mark.parametrize("desk", USERS)
+async def test_the_footer_shows_the_desks_own_keys_first(
+    demo_db: Path, tmp_path: Path, desk: str
+) -> None:
+    from textual.widgets._footer import FooterKey
+
+    app = desk_app(demo_db, tmp_path, desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await keys_then_settle(pilot, desk)
+        actions = [k.action for k in app.screen.query(FooterKey)]
+        own = {b.action for _, b in app.screen._bindings if b.show}
+        app_wide = [i for i, a in enumerate(actions) if a.startswith("desk(") or a == "quit"]
+        mine = [i for i, a in enumerate(actions) if a in own]
+        assert mine and app_wide and max(mine) < min(app_wide), actions
