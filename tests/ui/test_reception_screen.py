@@ -406,3 +406,14 @@ async def test_the_cursor_goes_to_a_new_arrival_and_home_goes_to_the_top(
         assert board(app).selected.board_name == "Bob"  # type: ignore[union-attr]
         today = text(board(app).query_one("#today"))
         assert "longest wait" in today and "(Bob)" in today  # whose wait it is
+
+
+@pytest.mark.parametrize(("role", "desk"), [("reception", "reception"), ("handler", "calls")])
+async def test_the_console_opens_on_the_desk_of_whoever_signs_in(
+    db: str, seat: Store, clock: FrozenClock, role: str, desk: str
+) -> None:
+    person = add_staff(seat, "Pat Kerr", "pkerr", role, "Customer Services")
+    app = FrontDeskApp(db=db, policy="weslo", clock=clock, actor=person)  # no --desk
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.current_mode == desk
