@@ -221,6 +221,7 @@ class CallsScreen(Screen[None]):
         self.refresh_bindings()
 
     def _show_day(self, day: MyDay) -> None:
+        wide = self.app.size.width >= 110  # at 80 columns the answer verdict stays in view
         table = self.query_one("#my-calls", DataTable)
         row = table.cursor_row
         table.clear()
@@ -237,7 +238,7 @@ class CallsScreen(Screen[None]):
                 )
             table.add_row(
                 f"{local(r.received_at):%H:%M}",
-                literal(_clip(r.customer_name or "Anonymous", 15)),
+                literal(_clip(r.customer_name or "Anonymous", 15 if wide else 9)),
                 answer,
                 literal(_clip(SHORT.get(r.outcome_kind, r.outcome), 17)),
                 key=str(r.contact_id),

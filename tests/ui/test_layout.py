@@ -220,3 +220,12 @@ async def test_the_footer_shows_the_desks_own_keys_first(
         app_wide = [i for i, a in enumerate(actions) if a.startswith("desk(") or a == "quit"]
         mine = [i for i, a in enumerate(actions) if a in own]
         assert mine and app_wide and max(mine) < min(app_wide), actions
+
+
+async def test_my_calls_keep_the_answer_verdict_at_80(demo_db: Path, tmp_path: Path) -> None:
+    app = desk_app(demo_db, tmp_path, "calls")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await keys_then_settle(pilot, "calls")
+        header = next(line for line in lines(app) if "Time" in line and "Caller" in line)
+        assert "Answer" in header
+        assert any("✓" in line or "✗" in line for line in lines(app))
