@@ -161,10 +161,15 @@ class Profile:
 
     def blocks_on(self, weekday: int) -> tuple[Block, ...]:
         """That weekday's usual blocks (special hours are the calendar's business)."""
-        if self.blocks:
-            return self.blocks[weekday]
         span = self.office_hours[weekday]
-        return () if span is None else (span,)
+        if span is None:
+            return ()
+        blocks = self.blocks[weekday] if self.blocks else ()
+        # office_hours is the span of the blocks; a copy made with other office_hours
+        # (dataclasses.replace) has stale blocks, and then the span is the one block.
+        if blocks and (blocks[0][0], blocks[-1][1]) == span:
+            return blocks
+        return (span,)
 
 
 def available_profiles() -> list[str]:
