@@ -62,12 +62,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def blocks_text(blocks: tuple[Block, ...]) -> str:
-    """"09:00-12:30 13:30-17:00", or "closed"."""
+    """ "09:00-12:30 13:30-17:00", or "closed"."""
     return " ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in blocks) or "closed"
 
 
 def clock_words(c: Commitment) -> str:
-    """A commitment's clock the way a landlord says it: "4 office hours", "5 working days, close of business"."""
+    """A clock the way a landlord says it: "4 office hours", "5 working days, close of business"."""
     n = c.amount
     plural = "" if n == 1 else "s"
     if c.clock == "seconds":
@@ -154,8 +154,7 @@ def as_table(profile: Profile, now: datetime | None = None) -> str:
     if profile.closure_days:
         head.append("closure days: " + ", ".join(str(d) for d in sorted(profile.closure_days)))
     coming = [
-        s for s in profile.special_hours
-        if now is None or 0 <= (s.day - now.date()).days <= 366
+        s for s in profile.special_hours if now is None or 0 <= (s.day - now.date()).days <= 366
     ]
     if coming:
         head.append(
@@ -166,15 +165,19 @@ def as_table(profile: Profile, now: datetime | None = None) -> str:
             )
         )
     body = [line(rows[0]), line(tuple("-" * w for w in widths)), *(line(r) for r in rows[1:])]
-    notes = [
-        f"{c.slug}: a minimum notice, not a deadline"
-        for c in profile.commitments.values()
-        if c.kind == "minimum"
-    ] + [f"{c.slug}: repeats" for c in profile.commitments.values() if c.repeating] + [
-        f"{c.slug}: aim {aim_words(c)}, within the promise of {clock_words(c)}"
-        for c in profile.commitments.values()
-        if c.aim is not None
-    ]
+    notes = (
+        [
+            f"{c.slug}: a minimum notice, not a deadline"
+            for c in profile.commitments.values()
+            if c.kind == "minimum"
+        ]
+        + [f"{c.slug}: repeats" for c in profile.commitments.values() if c.repeating]
+        + [
+            f"{c.slug}: aim {aim_words(c)}, within the promise of {clock_words(c)}"
+            for c in profile.commitments.values()
+            if c.aim is not None
+        ]
+    )
     if any(len(c.promise) > PROMISE_WIDTH for c in profile.commitments.values()):
         notes.append("(long promises are cut short here: --json gives them whole)")
     tail = ["", *notes] if notes else []
@@ -251,10 +254,7 @@ def as_check(profile: Profile, now: datetime) -> str:
         f"{profile.name} ({profile.key}): {profile.policy}",
         "",
         "Office hours (Europe/London):",
-        *(
-            f"  {_DAYS[i]}  {blocks_text(profile.blocks_on(i))}"
-            for i in range(7)
-        ),
+        *(f"  {_DAYS[i]}  {blocks_text(profile.blocks_on(i))}" for i in range(7)),
         "",
         "Next special days and closures:",
     ]

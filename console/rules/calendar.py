@@ -329,9 +329,12 @@ class OfficeTime:
         self.week: tuple[tuple[SecondsBlock, ...], ...] = tuple(
             tuple((_seconds(a), _seconds(b)) for a, b in profile.blocks_on(wd)) for wd in range(7)
         )
-        self.special: dict[int, SpecialHours] = {s.day.toordinal(): s for s in profile.special_hours}
+        self.special: dict[int, SpecialHours] = {
+            s.day.toordinal(): s for s in profile.special_hours
+        }
         self.special_blocks: dict[int, tuple[SecondsBlock, ...]] = {
-            o: tuple((_seconds(a), _seconds(b)) for a, b in s.blocks) for o, s in self.special.items()
+            o: tuple((_seconds(a), _seconds(b)) for a, b in s.blocks)
+            for o, s in self.special.items()
         }
         self._lo = self._hi = 0
         self.cumulative: list[int] = []
@@ -448,7 +451,7 @@ def next_opening(profile: Profile, instant: datetime) -> datetime:
 
 def next_closing(profile: Profile, instant: datetime) -> datetime | None:
     """When the office next closes (end of the current block), or None while closed."""
-    utc, ordinal, sod = _local_place(instant)
+    _, ordinal, sod = _local_place(instant)
     for a, b in office_time(profile).blocks_of(ordinal):
         if a <= sod < b:
             return local_instant(date.fromordinal(ordinal), time_of(b))
@@ -457,7 +460,7 @@ def next_closing(profile: Profile, instant: datetime) -> datetime | None:
 
 def closed_between_blocks(profile: Profile, instant: datetime) -> bool:
     """True while the office is shut between two blocks of the same day (lunch)."""
-    utc, ordinal, sod = _local_place(instant)
+    _, ordinal, sod = _local_place(instant)
     blocks = office_time(profile).blocks_of(ordinal)
     return any(blocks[i][1] <= sod < blocks[i + 1][0] for i in range(len(blocks) - 1))
 

@@ -232,7 +232,7 @@ _MIDNIGHT: dict[int, datetime | None] = {}
 
 
 def _local_seconds(ordinal: int, second: int) -> datetime:
-    """UTC instant of local (day, second of the day); one addition where the day has no DST change."""
+    """UTC instant of local (day, second of the day): one addition on a day without a DST change."""
     midnight = _MIDNIGHT.get(ordinal, _NOT_SEEN)
     if midnight is _NOT_SEEN:
         day = date.fromordinal(ordinal)

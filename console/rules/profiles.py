@@ -356,7 +356,9 @@ class _Parser:
         return tuple(found[d] for d in sorted(found))
 
     @staticmethod
-    def not_working(day: date, week: tuple[tuple[Block, ...], ...], closures: frozenset[date]) -> str:
+    def not_working(
+        day: date, week: tuple[tuple[Block, ...], ...], closures: frozenset[date]
+    ) -> str:
         """Why ``day`` is not an organisation working day, or "" where it is one."""
         if day.weekday() >= 5:
             return "a weekend day"
@@ -474,7 +476,8 @@ class _Parser:
         table = item["aim"]
         if not isinstance(table, dict):
             raise self.fail(
-                f"{where}aim", f'must be a table like {{ clock = "hours", amount = 24 }}, not {table!r}'
+                f"{where}aim",
+                f'must be a table like {{ clock = "hours", amount = 24 }}, not {table!r}',
             )
         unknown = set(table) - {"clock", "amount", "calendar", "at", "unit"}
         if unknown:

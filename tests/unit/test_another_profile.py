@@ -106,7 +106,7 @@ def test_worked_examples_through_main(
 
 
 def test_worked_examples_through_a_subprocess() -> None:
-    for slug, received, due, aim in EXAMPLES:
+    for slug, received, due, _ in EXAMPLES:
         done = frontdesk("due", slug, received, "--policy", str(LUNCH_PATH))
         assert (done.returncode, done.stdout, done.stderr) == (0, due + "\n", "")
     done = frontdesk("due", "callback", "2026-11-23T16:00", "--aim", "--policy", str(LUNCH_PATH))
@@ -183,9 +183,9 @@ def test_working_hours_details(lunch: Profile) -> None:
     assert due_at(lunch, zero, at("2026-11-23T12:45")) == at("2026-11-23T13:30")
     assert due_at(lunch, zero, at("2026-11-23T10:00")) == at("2026-11-23T10:00")
     # Across the clocks going back (Sun 25 Oct 2026): office hours are wall-clock hours.
-    assert due_at(lunch, "voicemail", at("2026-10-23T15:00")) == at("2026-10-26T11:00")
+    assert due_at(lunch, "voicemail", at("2026-10-23T14:00")) == at("2026-10-26T11:00")
     # Far from the precomputed years: the table widens.
-    assert due_at(lunch, "voicemail", at("2071-06-01T09:00")) == at("2071-06-01T14:30")
+    assert due_at(lunch, "voicemail", at("2071-06-01T09:00")) == at("2071-06-01T14:00")
     assert due_at(lunch, "voicemail", at("1990-06-01T09:00")) == at("1990-06-01T14:00")
 
 
@@ -289,15 +289,19 @@ BROKEN = {
             'clock = "working_hours"\namount = 4\ncalendar = "statutory"',
         ),
         "commitment 'voicemail'.calendar",
-        'takes only calendar = "organisation", not \'statutory\'',
+        "takes only calendar = \"organisation\", not 'statutory'",
     ),
     "aim-unknown-clock": (
-        _replace('aim = { clock = "hours", amount = 24 }', 'aim = { clock = "fortnights", amount = 1 }'),
+        _replace(
+            'aim = { clock = "hours", amount = 24 }', 'aim = { clock = "fortnights", amount = 1 }'
+        ),
         "commitment 'reply'.aim.clock",
         "unknown clock 'fortnights'",
     ),
     "aim-negative": (
-        _replace('aim = { clock = "hours", amount = 24 }', 'aim = { clock = "hours", amount = -3 }'),
+        _replace(
+            'aim = { clock = "hours", amount = 24 }', 'aim = { clock = "hours", amount = -3 }'
+        ),
         "commitment 'reply'.aim.amount",
         "must be a whole number of hours, not -3",
     ),
@@ -352,13 +356,28 @@ def test_standards_check_summarises_what_the_profile_promises(
     assert "  Sat  closed\n" in out
     specials = out.split("Next special days and closures:\n")[1].split("\n\n")[0].splitlines()
     assert len(specials) == 10
-    assert specials[0].split() == ["Mon", "30", "Nov", "2026", "closed:", "Saint", "Andrew's",
-                                   "Day", "(bank", "holiday)"]
+    assert specials[0].split() == [
+        "Mon",
+        "30",
+        "Nov",
+        "2026",
+        "closed:",
+        "Saint",
+        "Andrew's",
+        "Day",
+        "(bank",
+        "holiday)",
+    ]
     assert "  Wed 09 Dec 2026  13:30-17:00 (staff training morning)" in specials
     assert "  Thu 24 Dec 2026  09:00-12:00 (Christmas Eve)" in specials
     assert "  Tue 29 Dec 2026  closed (between Christmas and New Year)" in specials
-    rows = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ") and
-            line.split() and line.split()[0] in ("voicemail", "same-day", "foi", "callback")}
+    rows = {
+        line.split()[0]: line
+        for line in out.splitlines()
+        if line.startswith("  ")
+        and line.split()
+        and line.split()[0] in ("voicemail", "same-day", "foi", "callback")
+    }
     assert "4 office hours" in rows["voicemail"]
     assert rows["voicemail"].endswith("due Tue 24 Nov 2026 09:30")
     assert "0 working days, close of business" in rows["same-day"]
@@ -381,8 +400,10 @@ def test_standards_shows_aims_and_the_coming_years_special_hours(
 ) -> None:
     assert main(["standards", "--policy", str(LUNCH_PATH), "--at", "2026-12-10"]) == 0
     out = capsys.readouterr().out
-    assert "office hours (Europe/London): Mon-Thu 09:00-12:30 13:30-17:00, Fri 09:00-12:30 " \
+    assert (
+        "office hours (Europe/London): Mon-Thu 09:00-12:30 13:30-17:00, Fri 09:00-12:30 "
         "13:30-16:00, Sat-Sun closed" in out
+    )
     special = next(line for line in out.splitlines() if line.startswith("special hours"))
     assert "2026-12-24 09:00-12:00 (Christmas Eve)" in special
     assert "2026-12-09" not in special  # the day before --at is past
@@ -390,8 +411,12 @@ def test_standards_shows_aims_and_the_coming_years_special_hours(
     assert main(["standards", "--policy", str(LUNCH_PATH), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     reply = next(c for c in data["commitments"] if c["slug"] == "reply")
-    assert reply["aim"] == {"clock": "hours", "amount": 24, "calendar": "organisation",
-                            "at": "close"}
+    assert reply["aim"] == {
+        "clock": "hours",
+        "amount": 24,
+        "calendar": "organisation",
+        "at": "close",
+    }
     assert data["blocks"]["monday"] == [["09:00", "12:30"], ["13:30", "17:00"]]
     assert data["office_hours"]["monday"] == ["09:00", "17:00"]
     assert {"date": "2026-12-29", "hours": [], "reason": "between Christmas and New Year"} in (
