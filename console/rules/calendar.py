@@ -338,6 +338,7 @@ class OfficeTime:
         }
         self._lo = self._hi = 0
         self.cumulative: list[int] = []
+        self.per_day: list[tuple[SecondsBlock, ...]] = []  # each day's blocks, () when closed
         self._build()
 
     def _build(self) -> None:
@@ -347,15 +348,16 @@ class OfficeTime:
         total = 0
         working = cal._working
         week, special = self.week, self.special_blocks
+        per_day: list[tuple[SecondsBlock, ...]] = []
         for o in range(lo, hi + 1):
+            blocks: tuple[SecondsBlock, ...] = ()
             if o in working:
-                blocks = special.get(o)
-                if blocks is None:
-                    blocks = week[(o - 1) % 7]
+                blocks = special.get(o) or week[(o - 1) % 7]
                 for a, b in blocks:
                     total += b - a
+            per_day.append(blocks)
             cum.append(total)
-        self._lo, self._hi, self.cumulative = lo, hi, cum
+        self._lo, self._hi, self.cumulative, self.per_day = lo, hi, cum, per_day
 
     def _cover(self, ordinal: int) -> None:
         self.calendar._cover(ordinal)
@@ -364,10 +366,9 @@ class OfficeTime:
 
     def blocks_of(self, ordinal: int) -> tuple[SecondsBlock, ...]:
         """That day's blocks in seconds of the day; () where it is not a working day."""
-        if not self.calendar.is_working_ordinal(ordinal):
-            return ()
-        blocks = self.special_blocks.get(ordinal)
-        return self.week[(ordinal - 1) % 7] if blocks is None else blocks
+        if not self._lo <= ordinal <= self._hi:
+            self._cover(ordinal)
+        return self.per_day[ordinal - self._lo]
 
     def next_open(self, ordinal: int, sod: int) -> tuple[int, int] | None:
         """(day, second) of the next opening after local (day, second); None while open."""
@@ -381,8 +382,9 @@ class OfficeTime:
         """Open seconds from the table's start up to local (day, second)."""
         if not self._lo <= ordinal <= self._hi:
             self._cover(ordinal)
-        done = self.cumulative[ordinal - self._lo]
-        for a, b in self.blocks_of(ordinal):
+        i = ordinal - self._lo
+        done = self.cumulative[i]
+        for a, b in self.per_day[i]:
             if sod >= b:
                 done += b - a
             elif sod > a:
@@ -405,7 +407,7 @@ class OfficeTime:
             self._build()
         ordinal = self._lo + k - 1
         left = place - cum[k - 1]
-        for a, b in self.blocks_of(ordinal):
+        for a, b in self.per_day[k - 1]:
             if left <= b - a:
                 return ordinal, a + left
             left -= b - a

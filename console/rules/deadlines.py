@@ -195,20 +195,31 @@ def _calendar(r: _Rules, c: Commitment) -> WorkingCalendar:
 def _working_days(r: _Rules, c: Commitment, utc: datetime) -> datetime:
     ordinal, sod = _to_local(utc)
     cal = _calendar(r, c)
-    shifted: time | None = None  # the effective local time when it is an opening time
+    shifted = -1  # the effective local second of the day, where it is an opening
     if cal is r.organisation:
         # Outside office hours (before, between or after the blocks, or on a day that
         # is not a working day) the receipt counts as made at the next opening.
-        nxt = r.office.next_open(ordinal, sod)
-        if nxt is not None:
-            ordinal = nxt[0]
-            shifted = time_of(nxt[1])
+        office = r.office
+        lo = office._lo
+        if lo <= ordinal <= office._hi:  # the hot path: the day's blocks by index
+            for a, b in office.per_day[ordinal - lo]:
+                if sod < b:
+                    if sod < a:
+                        shifted = a
+                    break
+            else:
+                ordinal = cal.add_ordinal(ordinal, 1)
+                shifted = office.blocks_of(ordinal)[0][0]
+        else:
+            nxt = office.next_open(ordinal, sod)
+            if nxt is not None:
+                ordinal, shifted = nxt
     due = cal.add_ordinal(ordinal, c.amount)
     if c.at != "same-time":
         hit = r.close_at.get(due)
         return _close_at(r, due) if hit is None else hit
-    if shifted is not None:
-        return _local_at(due, shifted)
+    if shifted >= 0:
+        return _local_at(due, time_of(shifted))
     return local_instant(date.fromordinal(due), utc.astimezone(LONDON).time())
 
 
