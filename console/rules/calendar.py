@@ -391,15 +391,16 @@ class OfficeTime:
                 done += sod - a
         return done
 
-    def locate(self, place: int) -> tuple[int, int]:
+    def locate(self, place: int, after: int = 0) -> tuple[int, int]:
         """Local (day, second) at which open time reaches ``place`` (> 0).
 
         A count that ends exactly at a block's close is at that close, not at the
-        next opening.
+        next opening. ``after``: a day (ordinal) known to come no later than the answer,
+        which narrows the search.
         """
         while True:
             cum = self.cumulative
-            k = bisect_left(cum, place)
+            k = bisect_left(cum, place, max(after - self._lo, 0))
             if k < len(cum):
                 break
             if not self.calendar._widen(self._hi + 1):

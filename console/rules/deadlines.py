@@ -234,7 +234,7 @@ def _working_hours(r: _Rules, c: Commitment, utc: datetime) -> datetime:
     if c.amount == 0:
         nxt = office.next_open(ordinal, sod)
         return utc if nxt is None else _local_seconds(nxt[0], nxt[1])
-    due, second = office.locate(office.place(ordinal, sod) + c.amount * 3600)
+    due, second = office.locate(office.place(ordinal, sod) + c.amount * 3600, ordinal)
     return _local_seconds(due, second)
 
 
