@@ -64,6 +64,8 @@ def as_dict(row: QueueRow) -> dict[str, Any]:
         "due": row.due_text,
         "time_left": row.left,
         "overdue": row.state == "overdue",
+        "aim_at": local(t.aim_at).isoformat() if t.aim_at is not None else None,
+        "past_aim": row.state == "past aim",
         "parent_id": t.parent_id,
     }
 

@@ -26,7 +26,9 @@ Definitions (README "Reports" says the same for people):
 - A commitment *fell due* in the period when its due instant falls on one of its
   days (cancelled tasks are left out). *Met*: done by the due instant. *Late*:
   done after it, or still open and overdue. *Share met* = met / (fell due − not
-  yet due). *Time taken*: received to completed, over the done ones.
+  yet due). *Time taken*: received to completed, over the done ones. A commitment
+  with an aim inside its promise also has *met aim* (done by the task's aim
+  instant) and *share aim* = met aim / (fell due − not yet due).
 - Telephone: *service level* = calls answered within the answer-call target /
   calls offered; *average speed of answer* over answered calls; *longest wait*
   over answered and abandoned calls; *first contact resolution* = calls resolved
@@ -128,6 +130,9 @@ class CommitmentRow:
     share_met: float | None
     average_seconds: float | None  # time taken (live targets: the wait)
     longest_seconds: float | None
+    # Commitments with an aim inside the promise: done by the aim instant, and that share.
+    met_aim: int | None = None
+    share_met_aim: float | None = None
 
 
 @dataclass(frozen=True)
@@ -748,6 +753,7 @@ class _Builder:
         m = DUE + c.slug
         fell_due, done, met = f.n(m), f.n(m + ".done"), f.n(m + ".met")
         overdue, not_yet = opened
+        met_aim = f.n(m + ".aim") if c.aim is not None else None
         return CommitmentRow(
             group=g,
             slug=c.slug,
@@ -761,6 +767,8 @@ class _Builder:
             share_met=share(met, fell_due - not_yet),
             average_seconds=mean(f.total(m + ".done"), done),
             longest_seconds=f.longest(m + ".done"),
+            met_aim=met_aim,
+            share_met_aim=None if met_aim is None else share(met_aim, fell_due - not_yet),
         )
 
     def _live_row(self, g: str, c: Commitment, f: _Figures, which: str) -> CommitmentRow:
@@ -1127,6 +1135,9 @@ def sections(report: Report) -> list[Section]:
 
     out: list[Section] = []
     answer = report.answer_target_seconds
+    # Where a commitment has an aim inside its promise: met within the aim, and its share
+    # (the promise's own share is "Share met"); the columns only appear for such profiles.
+    aims = any(c.met_aim is not None for c in report.commitments)
     make(
         "commitments",
         "Every commitment",
@@ -1139,6 +1150,7 @@ def sections(report: Report) -> list[Section]:
             "Overdue",
             "Not yet due",
             "Share met",
+            *(["Met aim", "Share aim"] if aims else []),
             "Average",
             "Longest",
         ],
@@ -1153,6 +1165,14 @@ def sections(report: Report) -> list[Section]:
                 str(c.open_overdue),
                 str(c.not_yet_due),
                 fmt_share(c.share_met),
+                *(
+                    [
+                        "—" if c.met_aim is None else str(c.met_aim),
+                        fmt_share(c.share_met_aim) if c.met_aim is not None else "—",
+                    ]
+                    if aims
+                    else []
+                ),
                 fmt_duration(c.average_seconds),
                 fmt_duration(c.longest_seconds),
             ]

@@ -14,7 +14,8 @@ to its staff member.
   ``visit.second_left``; ``complaint.frontline`` (bucket = outcome code).
 - **Tasks** (cancelled ones are left out): to the local date of ``due_at``,
   ``task.due.<slug>`` (fell due), ``task.due.<slug>.done`` (total and longest =
-  seconds taken), ``task.due.<slug>.met`` (done by the due instant). Complaint and
+  seconds taken), ``task.due.<slug>.met`` (done by the due instant),
+  ``task.due.<slug>.aim`` (done by the aim instant, where the task has one). Complaint and
   repair tasks also go to the local date of completion, ``task.done.<slug>``
   (emergency repairs: hours; the rest: working days; complaints' bucket: 0 within 5
   working days, 1 within 20, 2 longer) and
@@ -58,6 +59,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     or_,
     select,
     text,
@@ -111,7 +113,7 @@ CONTACT_FIELDS = (
 )  # fmt: skip
 TASK_FIELDS = (
     "slug", "status", "received_at", "due_at", "completed_at", "assignee_id", "parent_id",
-    "outcome", "details",
+    "outcome", "details", "aim_at",
 )  # fmt: skip
 _CONTACT_SET = frozenset(CONTACT_FIELDS)
 _TASK_SET = frozenset(TASK_FIELDS)
@@ -444,6 +446,9 @@ def task_cells(t: Any, spec: Spec | None) -> Iterator[tuple[date, str, int, int,
         yield (due_day, metric + ".done", staff, 0, _seconds(t.completed_at, t.received_at))
         if t.completed_at <= t.due_at:
             yield (due_day, metric + ".met", staff, 0, None)
+        aim = getattr(t, "aim_at", None)
+        if aim is not None and t.completed_at <= aim:
+            yield (due_day, metric + ".aim", staff, 0, None)
     role = spec.role(t.slug) if spec is not None else 0
     if not role:
         return
@@ -536,10 +541,12 @@ def _contact_rows(conn: Connection, where: Any, *, stream: bool = False) -> Iter
     return conn.execute(stmt).all()
 
 
-def _task_rows(conn: Connection, where: Any, *, stream: bool = False) -> Iterable[Any]:
+def _task_rows(
+    conn: Connection, where: Any, *, stream: bool = False, names: tuple[str, ...] = TASK_FIELDS
+) -> Iterable[Any]:
     # a task's details only stand in for an empty outcome column
     when = or_(TASK_TABLE.c.outcome.is_(None), TASK_TABLE.c.outcome == "")
-    stmt = select(*_columns(TASK_TABLE, TASK_FIELDS, when)).where(where)
+    stmt = select(*_columns(TASK_TABLE, names, when)).where(where)
     if stream:
         return conn.execute(stmt.execution_options(yield_per=20_000))
     return conn.execute(stmt).all()
@@ -640,7 +647,10 @@ def rebuild_on(conn: Connection) -> int:
     cells: Cells = {}
     for c in _contact_rows(conn, text("1 = 1"), stream=True):
         add_cells(cells, contact_cells(c, spec))
-    for t in _task_rows(conn, text("1 = 1"), stream=True):
+    # A migration older than the aims (0007) rebuilds on a task table without aim_at.
+    present = {c["name"] for c in inspect(conn).get_columns(TASK_TABLE.name)}
+    names = tuple(n for n in TASK_FIELDS if n in present)
+    for t in _task_rows(conn, text("1 = 1"), stream=True, names=names):
         add_cells(cells, task_cells(t, spec))
     _insert(conn, cells)
     return len(cells)
