@@ -107,7 +107,9 @@ def test_a_task_with_an_aim_keeps_both_and_the_queue_tells_them_apart(
     assert state(at(2026, 11, 24, 11, 30)) == ("past aim", "today at 11am")
     assert state(at(2026, 11, 25, 9)) == ("overdue", "yesterday at 11am")
     overdue_only = queue.QueueFilter(overdue=True)
-    assert task_id not in {r.id for r in queue.rows(lunch_desk, overdue_only, at=at(2026, 11, 24, 12))}
+    assert task_id not in {
+        r.id for r in queue.rows(lunch_desk, overdue_only, at=at(2026, 11, 24, 12))
+    }
     # What the handler tells the caller names the aim first, then the promise.
     assert tell_caller(lunch_desk.profile, view, at(2026, 11, 23, 16)) == (
         "We will aim to call you back by 11am tomorrow, and at the latest by 5pm tomorrow."
@@ -137,7 +139,7 @@ def test_the_report_shows_the_share_within_the_aim_and_within_the_promise(
     voicemail = next(c for c in report.commitments if c.slug == "voicemail")
     assert voicemail.met_aim is None and voicemail.share_met_aim is None
     section = next(s for s in sections(report) if s.key == "commitments")
-    assert ("Met aim", "Share aim") == section.columns[8:10]
+    assert section.columns[8:10] == ("Met aim", "Share aim")
     cells = next(r for r in section.rows if r[0] == "callback")
     assert cells[7:10] == ("75%", "1", "25%")
 
