@@ -280,7 +280,9 @@ def spec_for(profile: Profile) -> Spec:
     closes = tuple(
         None if h is None else h[1].hour * 3600 + h[1].minute * 60 for h in profile.office_hours
     )
-    closures = frozenset(d.toordinal() for d in profile.closure_days)
+    # A special-hours date with no hours closes the office all day, like a closure day.
+    closed = {s.day for s in profile.special_hours if not s.blocks}
+    closures = frozenset(d.toordinal() for d in profile.closure_days | closed)
     roles: dict[str, int] = {}
     for use, role in ROLE_USES:
         slug = profile.slug_for(use)
