@@ -108,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
         for r in rows:
             t = r.task
             customer = (("! " if t.restriction else "") + (t.customer_name or "-"))[:26]
-            cells = (f"#{t.id}", r.left, r.due_text, r.kind, customer, t.assignee_name or t.team)
+            left = f"{r.left}, past aim" if r.state == "past aim" else r.left
+            cells = (f"#{t.id}", left, r.due_text, r.kind, customer, t.assignee_name or t.team)
             out.write(
                 "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
             )

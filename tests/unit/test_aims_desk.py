@@ -156,3 +156,23 @@ def test_the_store_has_the_aim_column_at_the_new_head(store: Store) -> None:
     with store.engine.connect() as conn:
         names = {c["name"] for c in inspect(conn).get_columns("task")}
     assert "aim_at" in names
+
+
+def test_frontdesk_queue_marks_past_the_aim(
+    lunch_desk: Desk, clock: FrozenClock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from console.cli.main import main
+
+    clock.set(at(2026, 11, 23, 16))
+    task_id = open_task(lunch_desk, "callback", at(2026, 11, 23, 16))
+    db = lunch_desk.store.url.removeprefix("sqlite:///")
+    base = ["--db", db, "--policy", str(LUNCH), "queue", "--at", "2026-11-24 11:30"]
+    assert main([*base, "--json", "--no-updates"]) == 0
+    (row,) = [r for r in json.loads(capsys.readouterr().out) if r["id"] == task_id]
+    assert (row["past_aim"], row["overdue"]) == (True, False)
+    assert row["aim_at"] == "2026-11-24T11:00:00+00:00"
+    assert main([*base, "--no-updates"]) == 0
+    line = next(s for s in capsys.readouterr().out.splitlines() if s.startswith(f"#{task_id} "))
+    assert "5h 30m, past aim" in line
