@@ -159,6 +159,12 @@ def _over_lunch(now: datetime, nxt: datetime) -> bool:
     return 11 <= closed <= 15 and 11 <= opens <= 15
 
 
+def office_line(desk: Desk, at: datetime | None = None) -> str:
+    """The office status in one sentence for a board ("" while open); no out-of-hours service."""
+    message = office_status(desk, at).message
+    return message.split(". ", 1)[0].rstrip(".") + "." if message else ""
+
+
 def is_open_now(desk: Desk) -> bool:
     return office_status(desk).open
 
@@ -544,6 +550,7 @@ __all__ = [
     "log_call",
     "log_voicemail",
     "my_calls_today",
+    "office_line",
     "office_status",
     "parse_answer",
     "parse_left_at",

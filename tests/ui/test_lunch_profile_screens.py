@@ -70,3 +70,20 @@ async def test_the_queue_shows_the_aim_and_past_the_aim_is_not_overdue(tmp_path:
         assert counts.splitlines()[0] == "Open: 1   overdue: 0"
         left = q.table.get_row_at(0)[1]
         assert str(left.style).startswith(str(app.current_theme.warning))
+
+
+async def test_the_reception_board_says_closed_for_lunch(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    store = open_store(db)
+    actor = add_staff(store, "Rita Reid", "rreid", "reception", "Customer Services")
+    store.close()
+    clock = FrozenClock(at(23, 12, 45))
+    app = FrontDeskApp(db=str(db), policy=str(LUNCH), clock=clock, actor=actor, start="reception")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        today = str(app.screen.query_one("#today", Static).render())
+        assert today.splitlines()[-1] == "Closed for lunch: the office re-opens today at 1:30pm."
+        clock.set(at(23, 13, 30))
+        await pilot.pause(1.2)  # the board ticks every second
+        today = str(app.screen.query_one("#today", Static).render())
+        assert "Closed" not in today

@@ -176,3 +176,16 @@ def test_frontdesk_queue_marks_past_the_aim(
     assert main([*base, "--no-updates"]) == 0
     line = next(s for s in capsys.readouterr().out.splitlines() if s.startswith(f"#{task_id} "))
     assert "5h 30m, past aim" in line
+
+
+def test_the_wall_says_when_the_office_is_closed_for_lunch(
+    lunch_desk: Desk, desk: Desk, clock: FrozenClock
+) -> None:
+    from console.desk.wall import wall
+
+    clock.set(at(2026, 11, 23, 12, 45))
+    assert wall(lunch_desk).office == "Closed for lunch: the office re-opens today at 1:30pm."
+    clock.set(at(2026, 11, 23, 14))
+    assert wall(lunch_desk).office == ""
+    clock.set(at(2025, 11, 24, 19))  # BHA, evening: the first sentence only
+    assert wall(desk).office == "Out of hours: the office opens tomorrow at 8:45am."
