@@ -25,10 +25,10 @@ days changed gets a fresh calendar.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
-from functools import lru_cache
 
+from console.rules.bank_holidays import _bank_holidays
+from console.rules.bank_holidays import scottish_bank_holidays as scottish_bank_holidays
 from console.rules.clock import LONDON, as_utc
 from console.rules.errors import InputError
 from console.rules.profiles import CALENDARS, Block, Profile, SpecialHours
@@ -40,25 +40,6 @@ DEFAULT_CLOSE = time(17, 0)
 # Python's date range; a calendar never widens past it.
 _MIN_YEAR = 1
 _MAX_YEAR = 9999
-
-
-@lru_cache(maxsize=8)
-def _bank_holidays(first_year: int, last_year: int) -> dict[date, str]:
-    """Scottish bank holidays (substitutes and proclaimed days included) for a year range."""
-    import holidays  # heavy (~0.1 s): only when a calendar is first needed
-
-    found = holidays.country_holidays("GB", subdiv="SCT", years=range(first_year, last_year + 1))
-    return dict(found.items())
-
-
-def scottish_bank_holidays(years: Iterable[int]) -> dict[date, str]:
-    """Scottish bank holidays, date -> name, for the given years (GB, subdivision SCT)."""
-    wanted = sorted(set(years))
-    if not wanted:
-        return {}
-    every = _bank_holidays(wanted[0], wanted[-1])
-    keep = set(wanted)
-    return {day: name for day, name in every.items() if day.year in keep}
 
 
 class WorkingCalendar:

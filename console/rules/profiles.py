@@ -366,7 +366,7 @@ class _Parser:
             return "a weekday the office keeps closed"
         if day in closures:
             return "one of the closure_days"
-        from console.rules.calendar import scottish_bank_holidays  # calendar imports this module
+        from console.rules.bank_holidays import scottish_bank_holidays  # heavy: only when used
 
         name = scottish_bank_holidays([day.year]).get(day)
         if name:

@@ -17,7 +17,7 @@ from sqlalchemy import inspect
 from console.desk import calls, queue, tasks
 from console.desk.context import Actor, Desk
 from console.desk.outcomes import tell_caller
-from console.reports.figures import build_report, sections
+from console.reports import build_report, sections
 from console.rules.clock import LONDON, FrozenClock
 from console.rules.profiles import Profile, load_profile
 from console.store.engine import SCHEMA_HEAD, Store, current_schema
