@@ -153,8 +153,11 @@ def as_table(profile: Profile, now: datetime | None = None) -> str:
     ]
     if profile.closure_days:
         head.append("closure days: " + ", ".join(str(d) for d in sorted(profile.closure_days)))
+    from console.rules.clock import local
+
+    today = None if now is None else local(now).date()
     coming = [
-        s for s in profile.special_hours if now is None or 0 <= (s.day - now.date()).days <= 366
+        s for s in profile.special_hours if today is None or 0 <= (s.day - today).days <= 366
     ]
     if coming:
         head.append(

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -144,3 +145,53 @@ def test_an_aim_is_never_after_the_due_instant(
     got = aim_at(profile, c, received)
     assert got is not None
     assert got <= due_at(profile, c, received)
+
+
+TIMES = st.one_of(
+    st.sampled_from(["09:00", "12:30", "13:30", "17:00", "00:00", "23:59", "24:00", "9", "x:y"]),
+    st.integers(-1, 2000),
+)
+BLOCK = st.lists(TIMES, min_size=0, max_size=3)
+DAY_VALUE = st.one_of(BLOCK, st.lists(BLOCK, min_size=0, max_size=3), st.just("closed"))
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, str):
+        return '"' + value + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return str(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    monday=DAY_VALUE,
+    special=st.one_of(st.none(), DAY_VALUE),
+    day=st.dates(date(2026, 11, 20), date(2026, 12, 31)),
+)
+def test_any_office_hours_load_or_are_refused_in_one_line(
+    tmp_path_factory: pytest.TempPathFactory, monday: object, special: object, day: date
+) -> None:
+    """Whatever is written for a weekday or a special date: a profile, or one clear line."""
+    from console.rules.errors import ProfileError
+
+    text = (Path(__file__).resolve().parents[1] / "data" / "lunch.toml").read_text("utf-8")
+    text = text.replace(
+        'monday    = [["09:00", "12:30"], ["13:30", "17:00"]]', f"monday = {_toml(monday)}"
+    )
+    if special is not None:
+        text += f"\n[[special_hours]]\ndate = {day}\nhours = {_toml(special)}\n"
+    path = tmp_path_factory.mktemp("fuzz") / "p.toml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        profile = load_profile(path)
+    except ProfileError as exc:
+        assert str(path) in str(exc) and "\n" not in str(exc)
+        return
+    # It loaded: its blocks are in order and never overlap, every day.
+    for wd in range(7):
+        blocks = profile.blocks_on(wd)
+        assert all(a < b for a, b in blocks)
+        assert all(blocks[i][1] <= blocks[i + 1][0] for i in range(len(blocks) - 1))
+    for s in profile.special_hours:
+        assert s.day.weekday() < 5 and profile.blocks_on(s.day.weekday())
