@@ -18,7 +18,7 @@ def run(args: argparse.Namespace) -> int:
     from console.cli.main import ui
     from console.rules.profiles import load_profile
 
-    load_profile(args.policy)  # a broken profile stops here with one line, not in the UI
-
+    if args.policy:
+        load_profile(args.policy)  # a broken profile stops here with one line, not in the UI
     ui("app").FrontDeskApp(db=args.db, policy=args.policy, start=args.desk).run()
     return 0
