@@ -3,21 +3,28 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
 DEMO_DB ?= $(CURDIR)/.demo/frontdesk.db
 
 .PHONY: run test check bench demo clean fmt
 
-$(STAMP): pyproject.toml
+# One .venv. Running needs only the runtime dependencies (RUN_STAMP: `make run`,
+# `make demo`); tests, checks and benchmarks add the extras on top (STAMP).
+$(RUN_STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install -q -e '.[test,dev,bench]'
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	@test -f $(DEMO_DB) || (mkdir -p $(dir $(DEMO_DB)) && $(BIN)/frontdesk demo --db $(DEMO_DB))
 	$(BIN)/frontdesk --db $(DEMO_DB) run
 
-demo: $(STAMP)
+demo: $(RUN_STAMP)
 	mkdir -p $(dir $(DEMO_DB))
 	$(BIN)/frontdesk demo --db $(DEMO_DB)
 
