@@ -126,7 +126,7 @@ def main() -> None:
     from sqlalchemy import text
 
     from console.desk.context import Actor, Desk
-    from console.reports.figures import build_report
+    from console.reports.builder import build_report
     from console.rules.clock import FrozenClock
     from console.rules.profiles import load_profile
     from console.store.engine import open_store

@@ -34,10 +34,10 @@ def run(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from console.desk.importer import import_calls, read_text
-    from console.store.engine import open_store
+    from console.desk.open import open_desk
 
     text, source = read_text(args.file)
-    store = open_store(args.db)
+    store = open_desk(args.db, args.policy).store
     try:
         result = import_calls(store, text, fmt=args.format, source=source, now=datetime.now(UTC))
     finally:

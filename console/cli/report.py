@@ -46,10 +46,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from console import reports
     from console.desk.open import open_desk
     from console.desk.people import cli_actor
     from console.desk.queue import parse_as_at
-    from console.reports import figures as reports
 
     start = reports.parse_day(args.start) if args.start else None
     end = reports.parse_day(args.end, end=True) if args.end else None
