@@ -61,4 +61,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"  line {bad.line}: {bad.reason}", file=sys.stderr)
     if more:
         print(f"  ...{more} bad rows not shown", file=sys.stderr)
+    if result.unknown_agents:
+        count = len(result.unknown_agents)
+        print(f"  {count} {'call' if count == 1 else 'calls'} with an agent who is no staff login:")
+        for odd in result.unknown_agents[:SHOW_BAD]:
+            print(f"  line {odd.line}: {odd.reason}", file=sys.stderr)
+        if count > SHOW_BAD:
+            print(f"  ...and {count - SHOW_BAD} more not shown", file=sys.stderr)
     return result.exit_status

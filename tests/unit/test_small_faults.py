@@ -41,3 +41,45 @@ def test_a_phone_number_that_is_not_one_is_refused(desk: Desk, typed: str) -> No
 def test_phone_numbers_as_people_type_them_are_kept_as_typed(desk: Desk, typed: str) -> None:
     made = customers.create(desk, "Morag Brown", phone=f"  {typed} ")
     assert made.phone == typed
+
+
+# --- importing calls: an unknown agent, a date in the future -------------------------------
+
+CALLS = """started_at,answered_at,ended_at,caller,agent
+2025-11-24 09:00:00,2025-11-24 09:00:15,2025-11-24 09:05:00,07700 900123,cdouglas
+2025-11-24 09:10:00,2025-11-24 09:10:05,2025-11-24 09:12:00,07700 900124,nobody
+2030-11-24 09:20:00,2030-11-24 09:20:05,2030-11-24 09:25:00,07700 900125,cdouglas
+2025-11-24 09:30:00,,2025-11-24 09:31:00,07700 900126,
+"""
+
+
+def test_a_plain_call_with_an_unknown_agent_or_a_future_date_is_reported(
+    desk: Desk, tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime
+
+    from console.cli.main import main
+    from console.desk.importer import import_calls
+    from console.store.models import Contact
+    from tests.conftest import add_staff
+
+    add_staff(desk.store, "Clare Douglas", "cdouglas", "handler")
+    result = import_calls(desk.store, CALLS, now=datetime(2025, 11, 24, 12, 0, tzinfo=UTC))
+    assert result.imported == 3
+    assert [(b.line, "in the future" in b.reason) for b in result.bad] == [(4, True)]
+    assert [u.line for u in result.unknown_agents] == [3]
+    assert "'nobody' is no staff login" in result.unknown_agents[0].reason
+    with desk.store.read() as session:
+        rows = session.exec(select(Contact).order_by(Contact.received_at)).all()
+    assert [r.received_at.year for r in rows] == [2025, 2025, 2025]
+    assert rows[1].staff_id is None
+
+    file = tmp_path / "calls.csv"
+    file.write_text(CALLS.replace("09:", "08:"))  # other rows, so not duplicates
+    db = desk.store.url.removeprefix("sqlite:///")
+    assert main(["--db", db, "import", "calls", str(file)]) == 1
+    out = capsys.readouterr()
+    assert "bad rows 1 (line 4)" in out.out
+    assert "1 call with an agent who is no staff login" in out.out
+    assert "line 3: agent 'nobody'" in out.err
+    assert "line 4: the start time 2030-11-24 08:20 is in the future" in out.err
