@@ -534,11 +534,15 @@ def ensure_progress_updates(desk: Desk, at: datetime | None = None) -> int:
     desk's revision) only when something is missing, in short transactions of
     ENSURE_BATCH tasks so other desks never wait long. The queue screen runs it
     when it opens, on refresh (r) and every minute; ``frontdesk queue`` runs it
-    before printing. It uses the real now, never an "as at" instant.
+    before printing. It uses the real now, never an "as at" instant. They are the
+    system's work: created by no one, whoever's desk ran this.
     """
     profile = desk.profile
     if not (profile.has("progress_update") or profile.has("overdue_contact")):
         return 0
+    # The system opens them, not whoever happened to open the queue: the tasks carry no
+    # creator and their audit events no staff member (the audit trail shows "system").
+    desk = desk.with_actor(None)
     when = as_utc(at) if at is not None else desk.now()
     with desk.store.read() as session:
         owed = _owed(desk, session, when)

@@ -83,3 +83,73 @@ def test_a_plain_call_with_an_unknown_agent_or_a_future_date_is_reported(
     assert "1 call with an agent who is no staff login" in out.out
     assert "line 3: agent 'nobody'" in out.err
     assert "line 4: the start time 2030-11-24 08:20 is in the future" in out.err
+
+
+# --- progress updates: the system's work, and none born overdue in the demo ----------------
+
+
+def test_progress_updates_opened_from_someones_queue_are_the_systems(desk: Desk, clock) -> None:
+    from datetime import datetime
+
+    from console.desk import queue
+    from console.desk.audit import recent
+    from console.desk.tasks import open_task
+    from console.rules.clock import LONDON
+    from console.store.models import Event, Task
+
+    cid = customers.create(desk, "Mary Smith").id
+    with desk.store.write() as session:  # due Tue 25 Nov 10:00
+        received = datetime(2025, 11, 24, 10, 0, tzinfo=LONDON)
+        tid = open_task(desk, session, "callback-urgent", received_at=received, customer_id=cid).id
+    clock.set(datetime(2025, 11, 25, 10, 30, tzinfo=LONDON))
+    assert desk.actor is not None and desk.actor.role == "handler"
+    assert queue.ensure_progress_updates(desk) == 1  # Hannah's queue opened it
+    with desk.store.read() as session:
+        child = session.exec(select(Task).where(Task.parent_id == tid)).one()
+        event = session.exec(
+            select(Event).where(Event.entity == "task", Event.entity_id == child.id)
+        ).one()
+    assert child.created_by_id is None
+    assert event.action == "created" and event.staff_id is None
+    lead = desk.with_actor(desk.actor.__class__(99, "Leah Murray", "lmurray", "team_lead"))
+    entries = [e for e in recent(lead, limit=50) if e.entity_id == child.id]
+    assert [e.who for e in entries] == ["system"]
+
+
+@pytest.mark.parametrize("policy", ["bha", "weslo"])
+def test_the_demo_opens_no_update_that_is_overdue_when_made(tmp_path, policy: str) -> None:
+    from datetime import UTC, datetime
+
+    from console.demo.build import fill
+    from console.desk import queue
+    from console.desk.context import Desk
+    from console.rules.clock import FrozenClock
+    from console.rules.pins import hash_pin
+    from console.rules.profiles import load_profile
+    from console.store.engine import open_store
+    from console.store.models import Task
+
+    now = datetime(2025, 11, 24, 10, 0, tzinfo=UTC)
+    profile = load_profile(policy)
+    store = open_store(tmp_path / "fd.db")
+    try:
+        result = fill(store, profile, now=now, days=45, pin_hash=hash_pin("1234"))
+        slug = profile.slug_for("progress_update") or profile.slug_for("overdue_contact")
+        with store.read() as session:
+            made = [
+                t
+                for t in session.exec(select(Task).where(Task.slug == slug)).all()
+                if t.details and t.details.get("auto")
+            ]
+            parents = {t.id: t for t in session.exec(select(Task)).all()}
+        assert result.overdue_tasks > 0 and made
+        assert all(t.created_by_id is None for t in made)
+        open_ = [t for t in made if t.status == "open"]
+        assert open_ and all(t.due_at > now for t in open_)
+        assert all(t.completed_at <= t.due_at for t in made if t.status == "done")
+        for t in made:  # each made when its parent's deadline (or the last update) passed
+            assert t.received_at >= parents[t.parent_id].due_at
+        desk = Desk(store, profile, FrozenClock(now))
+        assert queue.ensure_progress_updates(desk) == 0  # nothing left owed at the end
+    finally:
+        store.close()
