@@ -153,3 +153,59 @@ def test_the_demo_opens_no_update_that_is_overdue_when_made(tmp_path, policy: st
         assert queue.ensure_progress_updates(desk) == 0  # nothing left owed at the end
     finally:
         store.close()
+
+
+# --- reports: plain words, private files, no formulas --------------------------------------
+
+
+def _report_with_a_formula_for_a_name(store, bha, clock):  # type: ignore[no-untyped-def]
+    from console.desk import calls
+    from console.desk.context import Desk
+    from console.reports import build_report
+    from tests.conftest import add_staff
+
+    evil = add_staff(store, '=HYPERLINK("http://x.example","Hi")', "evil", "handler")
+    lead = add_staff(store, "Leah Murray", "lmurray", "team_lead")
+    handler = Desk(store, bha, clock, evil)
+    calls.log_call(handler, answer="12", outcome="callback_urgent", category="rent")
+    calls.log_call(handler, answer="40", outcome="resolved", category="rent")
+    return build_report(Desk(store, bha, clock, lead), by="handler")
+
+
+def test_report_files_are_private_and_formula_safe(store, bha, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import csv
+    import stat
+
+    from console.reports import as_csv, write_csv_files
+
+    report = _report_with_a_formula_for_a_name(store, bha, clock)
+    folder = tmp_path / "new" / "figures"
+    (folder.parent).mkdir()
+    stale = folder.parent / "old.csv"
+    paths = write_csv_files(report, folder)
+    assert paths and not stale.exists()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for path in paths:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    (folder / "telephone.csv").chmod(0o644)  # left readable by an older version
+    write_csv_files(report, folder)
+    assert stat.S_IMODE((folder / "telephone.csv").stat().st_mode) == 0o600
+    cells = [
+        cell
+        for path in paths
+        for row in csv.reader(path.read_text(encoding="utf-8").splitlines())
+        for cell in row
+    ]
+    assert '\'=HYPERLINK("http://x.example","Hi")' in cells
+    assert not any(c.startswith(("=", "+", "@")) for c in cells)
+    assert "'=HYPERLINK" in as_csv(report)
+
+
+def test_reports_say_commitments_in_words_not_slugs(store, bha, clock) -> None:  # type: ignore[no-untyped-def]
+    from console.reports import as_text
+
+    text = as_text(_report_with_a_formula_for_a_name(store, bha, clock))
+    for slug in ("answer-call", "reception-serve", "callback-urgent", "complaint-stage1"):
+        assert slug not in text
+    assert "answer calls to the freephone line" in text
+    assert "urgent call back" in text
