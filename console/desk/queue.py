@@ -86,6 +86,25 @@ def kind_label(profile: Profile, slug: str) -> str:
     return words if len(words) <= KIND_WIDTH else words[: KIND_WIDTH - 1].rstrip() + "…"
 
 
+def headline(profile: Profile, slug: str, title: str) -> str:
+    """The kind and the title in one line, the title's own copy of the kind left out.
+
+    A call back's title is "Urgent call back: <notes>"; shown after its kind it read
+    "urgent call back: Urgent call back: <notes>".
+    """
+    kind = kind_label(profile, slug)
+    text = " ".join(title.split())
+    commitment = profile.commitments.get(slug)
+    prefixes = sorted((kind, commitment.promise if commitment else ""), key=len, reverse=True)
+    for prefix in prefixes:  # the longer first: "emergency repair attended", not "… repair"
+        if prefix and text.lower().startswith(prefix.lower()):
+            rest = text[len(prefix) :]
+            if not rest or rest[0] in " :;,-–—":  # a whole word, not "call backs"
+                text = rest.lstrip(" :;,-–—")
+                break
+    return f"{kind}: {text}" if text else kind
+
+
 @dataclass(frozen=True)
 class Cursor:
     """Where a page ended: the next page starts after this (due_at, id)."""

@@ -480,8 +480,9 @@ class QueueScreen(Screen[None]):
             return
         t = row.task
         text = Text()
-        text.append(f"#{t.id} {row.kind}", style="bold")
-        text.append(f": {t.title}" if t.title else "")
+        kind, _, rest = queue.headline(self.desk.profile, t.slug, t.title).partition(": ")
+        text.append(f"#{t.id} {kind}", style="bold")
+        text.append(f": {rest}" if rest else "")
         if t.customer_name:
             text.append(f"\n{t.customer_name}")
             text.append(f" ({t.customer_reference})" if t.customer_reference else "")

@@ -209,3 +209,54 @@ def test_reports_say_commitments_in_words_not_slugs(store, bha, clock) -> None: 
         assert slug not in text
     assert "answer calls to the freephone line" in text
     assert "urgent call back" in text
+
+
+# --- task titles that repeat their kind ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("slug", "title", "shown"),
+    [
+        ("callback-urgent", "Urgent call back: Leaking tap", "urgent call back: Leaking tap"),
+        ("callback-routine", "Routine call back: rent query", "call back: rent query"),
+        ("callback-urgent", "Urgent call back", "urgent call back"),
+        ("callback-urgent", "", "urgent call back"),
+        ("callback-routine", "Call backs are late again", "call back: Call backs are late again"),
+        (
+            "progress-update",
+            "progress update: Urgent call back: Leaking tap",
+            "progress update: Urgent call back: Leaking tap",
+        ),
+        ("complaint-stage1", "stage 1 complaint: noisy works", "stage 1 complaint: noisy works"),
+    ],
+)
+def test_a_task_headline_says_its_kind_once(slug: str, title: str, shown: str) -> None:
+    from console.desk.queue import headline
+    from console.rules.profiles import load_profile
+
+    assert headline(load_profile("bha"), slug, title) == shown
+
+
+def test_a_logged_call_back_reads_once_in_the_queue(desk: Desk) -> None:
+    from console.desk import calls, queue
+
+    logged = calls.log_call(
+        desk, answer="5", outcome="callback_urgent", category="repairs", notes="Leaking tap"
+    )
+    (promise,) = logged.promises
+    (row,) = [r for r in queue.rows(desk, queue.QueueFilter()) if r.id == promise.task_id]
+    assert row.task.title == "Urgent call back: Leaking tap"
+    assert queue.headline(desk.profile, row.task.slug, row.task.title) == (
+        "urgent call back: Leaking tap"
+    )
+
+
+def test_a_title_that_is_the_promise_is_not_cut_to_half_a_phrase() -> None:
+    from console.desk.queue import headline
+    from console.rules.profiles import load_profile
+
+    bha = load_profile("bha")
+    assert headline(bha, "repair-emergency", "Emergency repair attended") == "emergency repair"
+    assert headline(bha, "repair-emergency", "Emergency repair attended: burst pipe") == (
+        "emergency repair: burst pipe"
+    )
