@@ -260,3 +260,26 @@ def test_a_title_that_is_the_promise_is_not_cut_to_half_a_phrase() -> None:
     assert headline(bha, "repair-emergency", "Emergency repair attended: burst pipe") == (
         "emergency repair: burst pipe"
     )
+
+
+# --- a PIN of the wrong length is a slip, not a guess --------------------------------------
+
+
+@pytest.mark.parametrize("slip", ["12", "123", "123456789", "12a4", "١٢٣٤", " 1234"])
+def test_a_pin_no_pin_can_be_uses_up_no_try(store, clock, slip: str) -> None:  # type: ignore[no-untyped-def]
+    from console.desk import people
+    from console.rules.errors import SignInError
+    from console.store.models import Event, Staff
+    from tests.conftest import first_admin
+
+    first_admin(store, clock)  # adds Hamish Bell, PIN 2580
+    for _ in range(people.MAX_TRIES + 2):
+        with pytest.raises(SignInError, match="did not count as a wrong PIN"):
+            people.sign_in(store, "hbell", slip, clock)
+    with store.read() as session:
+        row = session.exec(select(Staff).where(Staff.login == "hbell")).one()
+        failed = session.exec(select(Event).where(Event.action == "sign_in_failed")).all()
+    assert row.failed_attempts == 0 and row.locked_until is None and failed == []
+    with pytest.raises(SignInError, match="4 tries left"):
+        people.sign_in(store, "hbell", "9999", clock)  # a real wrong PIN still counts
+    assert people.sign_in(store, "hbell", "2580", clock).login == "hbell"
