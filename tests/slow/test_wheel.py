@@ -119,7 +119,7 @@ def _source_files() -> set[str]:
         for path in (ROOT / top).rglob("*"):
             if "__pycache__" in path.parts or not path.is_file():
                 continue
-            if path.suffix in (".py", ".tcss", ".mako", ".ini", ".toml"):
+            if path.suffix in (".py", ".tcss", ".mako", ".ini", ".toml", ".html"):
                 wanted.add(path.relative_to(ROOT).as_posix())
     for profile in (ROOT / "data" / "policies").glob("*.toml"):
         wanted.add(f"console/policies/{profile.name}")
