@@ -192,18 +192,53 @@ class QueueCounts:
 
 
 def kind_slugs(profile: Profile, kind: str) -> list[str]:
-    """The profile's task slugs a kind filter names: a slug, or every slug starting 'kind-'."""
-    k = kind.strip().lower()
+    """The profile's task slugs a kind filter names.
+
+    A slug, or every slug starting 'kind-' ("complaint"), or the words the queue shows:
+    every kind whose words hold them ("call back": routine and urgent call backs).
+    """
+    k = " ".join(kind.strip().lower().split())
     if not k:
         return []
     slugs = [s for s, c in profile.commitments.items() if c.is_task]
     hits = [s for s in slugs if s == k or s.startswith(f"{k}-")]
     if not hits:
+        words = re.compile(rf"(?<![\w-]){re.escape(k)}(?![\w-])")
+        hits = [
+            s
+            for s in slugs
+            if words.search(kind_label(profile, s).lower())
+            or words.search(profile.commitments[s].promise.lower())
+        ]
+    if not hits:
         raise InputError(
             f"'{kind}' is not a kind of task in the {profile.short_name} profile: "
-            f"try one of {', '.join(slugs)} (or a start such as 'complaint')"
+            f"try one of {', '.join(kind_names(profile))}"
         )
     return hits
+
+
+def kind_names(profile: Profile) -> list[str]:
+    """The kinds of task in the queue's words, each once, in the profile's order."""
+    names: list[str] = []
+    for slug, c in profile.commitments.items():
+        label = kind_label(profile, slug)
+        if c.is_task and label not in names:
+            names.append(label)
+    return names
+
+
+def kind_words(profile: Profile, kind: str) -> str:
+    """A kind filter in the queue's words: "urgent call back", not "callback-urgent"."""
+    try:
+        labels = list(dict.fromkeys(kind_label(profile, s) for s in kind_slugs(profile, kind)))
+    except InputError:
+        return kind
+    if len(labels) == 1:
+        return labels[0]
+    if len(labels) == 2:
+        return " or ".join(labels)
+    return " ".join(kind.strip().split()).replace("-", " ")
 
 
 def staff_id_for(desk: Desk, login: str) -> int:

@@ -283,3 +283,36 @@ def test_a_pin_no_pin_can_be_uses_up_no_try(store, clock, slip: str) -> None:  #
     with pytest.raises(SignInError, match="4 tries left"):
         people.sign_in(store, "hbell", "9999", clock)  # a real wrong PIN still counts
     assert people.sign_in(store, "hbell", "2580", clock).login == "hbell"
+
+
+# --- filters in words ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "slugs", "words"),
+    [
+        ("callback-urgent", ["callback-urgent"], "urgent call back"),
+        ("callback", ["callback-urgent", "callback-routine"], "urgent call back or call back"),
+        ("call back", ["callback-urgent", "callback-routine"], "urgent call back or call back"),
+        ("Urgent  call back", ["callback-urgent"], "urgent call back"),
+        ("repair", ["repair-emergency", "repair-urgent", "repair-routine"], "repair"),
+        ("stage 2 complaint", ["complaint-stage2"], "stage 2 complaint"),
+        ("subject access", ["subject-access", "subject-access-extended"], None),
+    ],
+)
+def test_the_kind_filter_takes_and_shows_words(
+    typed: str, slugs: list[str], words: str | None
+) -> None:
+    from console.desk.queue import kind_names, kind_slugs, kind_words
+    from console.rules.profiles import load_profile
+
+    bha = load_profile("bha")
+    assert sorted(kind_slugs(bha, typed)) == sorted(slugs)
+    shown = kind_words(bha, typed)
+    assert "-" not in shown
+    if words is not None:
+        assert shown == words
+    assert "urgent call back" in kind_names(bha)
+    assert not any("-" in n for n in kind_names(bha))
+    with pytest.raises(InputError, match="try one of urgent call back, call back"):
+        kind_slugs(bha, "cal")  # part of a word is not a kind
