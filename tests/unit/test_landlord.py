@@ -172,3 +172,15 @@ def test_export_takes_db_after_the_reference(
     err = capsys.readouterr().err
     assert code == 2 and "C999999" in err  # reached the database: the customer is not there
     assert "unrecognized" not in err
+
+
+def test_run_with_another_landlords_policy_stops_before_the_console(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "weslo.db")
+    open_desk(db, "weslo").store.close()
+    assert main(["--db", db, "--policy", "bha", "run"]) == 2  # no terminal UI was started
+    err = capsys.readouterr().err
+    assert err.startswith("frontdesk run: this database belongs to 'weslo'")
+    assert main(["--db", db, "run", "--policy", "nowhere"]) == 2
+    assert "no such policy profile" in capsys.readouterr().err
