@@ -12,6 +12,8 @@ from console.desk.open import open_desk
 from console.rules.errors import InputError, LandlordError, PermissionDenied
 from console.store.engine import open_store
 
+pytest_plugins = ["tests.pg"]  # any_store: SQLite and PostgreSQL
+
 
 def _landlord(db: str) -> str | None:
     store = open_store(db)
@@ -184,3 +186,14 @@ def test_run_with_another_landlords_policy_stops_before_the_console(
     assert err.startswith("frontdesk run: this database belongs to 'weslo'")
     assert main(["--db", db, "run", "--policy", "nowhere"]) == 2
     assert "no such policy profile" in capsys.readouterr().err
+
+
+def test_the_landlord_is_recorded_on_both_databases(any_store) -> None:  # type: ignore[no-untyped-def]
+    from console.desk.landlord import profile_for
+
+    assert recorded(any_store) is None
+    assert profile_for(any_store, "weslo").key == "weslo"
+    assert profile_for(any_store, None).key == "weslo"
+    with pytest.raises(LandlordError):
+        profile_for(any_store, "bha")
+    assert recorded(any_store) is not None and recorded(any_store).key == "weslo"  # type: ignore[union-attr]
