@@ -21,9 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from console.desk.context import cli_actor
     from console.desk.export import export_customer
     from console.desk.open import open_desk
-    from console.desk.people import cli_actor
     from console.rules.errors import InputError
 
     if getattr(args, "export_kind", None) != "customer":

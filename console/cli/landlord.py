@@ -27,9 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from console.desk.context import Desk
+    from console.desk.context import Desk, cli_actor
     from console.desk.landlord import recorded, set_landlord
-    from console.desk.people import cli_actor
     from console.rules.profiles import load_profile
     from console.store.engine import open_store
 

@@ -31,8 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from console.desk import purge
+    from console.desk.context import cli_actor
     from console.desk.open import open_desk
-    from console.desk.people import cli_actor
 
     years = purge.check_years(args.older_than)
     desk = open_desk(args.db, args.policy, actor=cli_actor())

@@ -47,8 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from console import reports
+    from console.desk.context import cli_actor
     from console.desk.open import open_desk
-    from console.desk.people import cli_actor
     from console.desk.queue import parse_as_at
 
     start = reports.parse_day(args.start) if args.start else None

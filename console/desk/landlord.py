@@ -105,8 +105,7 @@ def set_landlord(desk: Desk, policy: str, *, confirm: bool) -> LandlordChange:
     Admins only. Without `confirm` nothing changes: every deadline, report and
     queue of the database is then read under the new landlord's standards.
     """
-    from console.desk.context import ADMINS
-    from console.desk.people import audit
+    from console.rules.roles import ADMINS
 
     desk.require(*ADMINS)
     profile = load_profile(policy)
@@ -121,8 +120,7 @@ def set_landlord(desk: Desk, policy: str, *, confirm: bool) -> LandlordChange:
     with desk.store.write() as session:
         put_setting(session, KEY, after.key)
         put_setting(session, SOURCE, after.policy)
-        audit(
-            desk,
+        desk.audit(
             session,
             "changed",
             "landlord",

@@ -52,7 +52,7 @@ from typing import Any
 
 from sqlalchemy import Integer, and_, case, cast, func, select, text
 
-from console.desk.context import LEADS, Desk
+from console.desk.context import Desk
 from console.reports.figures import (
     ALL,
     BYS,
@@ -80,17 +80,18 @@ from console.reports.sections import ContactSections
 from console.rules.clock import as_utc, local
 from console.rules.errors import InputError
 from console.rules.profiles import Commitment, Profile
+from console.rules.roles import LEADS
 from console.store.models import Staff
-from console.store.summary import (
+from console.store.summary.cells import (
     DONE,
     DUE,
     EVERYONE,
     NOBODY,
     RECV,
     day_bounds,
-    ensure_spec,
     local_day_hour,
 )
+from console.store.summary.rebuild import ensure_spec
 
 
 def default_period(now: datetime) -> tuple[date, date]:

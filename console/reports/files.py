@@ -13,12 +13,11 @@ from console.rules.errors import InputError
 
 def record_export(desk: Desk, report: Report, what: str) -> None:
     """An audit event: who took which figures out of the console (staff names are in them)."""
-    from console.desk.people import audit
 
     p = report.period
     by = f" by {p.by}" if p.by else ""
     with desk.store.write() as session:
-        audit(desk, session, "exported", "report", None, detail=f"{what} {p.start}..{p.end}{by}")
+        desk.audit(session, "exported", "report", None, detail=f"{what} {p.start}..{p.end}{by}")
 
 
 def write_csv_files(report: Report, folder: Path) -> list[Path]:

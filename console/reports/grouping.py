@@ -14,10 +14,7 @@ from console.reports.figures import (
 from console.rules.calendar import next_opening, working_calendar
 from console.rules.clock import LONDON, as_utc
 from console.rules.profiles import Profile
-from console.store.summary import (
-    WorkingDays,
-    spec_for,
-)
+from console.store.summary.cells import WorkingDays, spec_for
 
 # --- working days --------------------------------------------------------------------------
 

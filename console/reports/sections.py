@@ -37,13 +37,7 @@ from console.reports.grouping import (
     week_of,
 )
 from console.rules.profiles import Commitment, Profile
-from console.store.summary import (
-    COMPLAINT_OUTCOMES,
-    DONE,
-    DUE,
-    RECV,
-    local_day_hour,
-)
+from console.store.summary.cells import COMPLAINT_OUTCOMES, DONE, DUE, RECV, local_day_hour
 
 
 class ContactSections(ABC):

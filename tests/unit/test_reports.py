@@ -29,12 +29,7 @@ from console.rules.errors import InputError, PermissionDenied
 from console.rules.profiles import Profile
 from console.store.engine import Store
 from console.store.models import Contact, Event, Task
-from console.store.summary import (
-    check_summary,
-    ensure_spec,
-    rebuild_summary,
-    refresh_days,
-)
+from console.store.summary.rebuild import check_summary, ensure_spec, rebuild_summary, refresh_days
 from tests.conftest import add_staff
 
 pytest_plugins = ["tests.pg"]  # any_store: SQLite and PostgreSQL
