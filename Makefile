@@ -5,7 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB ?= $(CURDIR)/.demo/frontdesk.db
 
-.PHONY: run test check bench demo clean fmt
+# The suite runs in parallel, one pytest-xdist worker per core (JOBS=0: in this process);
+# each worker migrates one template database and copies it for every test.
+# PYTHONDONTWRITEBYTECODE is dropped so pytest keeps its rewritten test modules between runs.
+JOBS ?= auto
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -q -n $(JOBS) --dist worksteal
+
+.PHONY: run test test-fast check bench demo clean fmt
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,7 +28,10 @@ demo: $(STAMP)
 	$(BIN)/frontdesk demo --db $(DEMO_DB)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(PYTEST) -m "unit or ui" $(PYTEST_ARGS)
 
 check: $(STAMP)
 	$(BIN)/ruff check console screens tests bench
