@@ -140,7 +140,7 @@ def test_the_report_shows_the_share_within_the_aim_and_within_the_promise(
     assert voicemail.met_aim is None and voicemail.share_met_aim is None
     section = next(s for s in sections(report) if s.key == "commitments")
     assert section.columns[8:10] == ("Met aim", "Share aim")
-    cells = next(r for r in section.rows if r[0] == "callback")
+    cells = next(r for r in section.rows if r[0] == "call back")
     assert cells[7:10] == ("75%", "1", "25%")
 
 

@@ -7,7 +7,7 @@ Nullable: tasks opened before this revision, and commitments without an aim, hav
 none.
 
 Revision ID: 0007
-Revises: 0002
+Revises: 0006
 """
 
 from collections.abc import Sequence
@@ -18,7 +18,7 @@ from alembic import op
 import console.store.models
 
 revision: str = "0007"
-down_revision: str | None = "0002"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
