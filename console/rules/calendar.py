@@ -20,6 +20,12 @@ Calendars are built once per process and shared: the statutory calendar does not
 depend on the profile at all, and organisation calendars are keyed by what they
 depend on (open weekdays and closure days), so a reloaded profile whose closure
 days changed gets a fresh calendar.
+
+Opening hours are blocks (an office that closes for lunch has two a day) and dated
+special hours replace a date's blocks; a special date with no hours is a closure
+day. ``OfficeTime`` keeps each day's blocks and a table of cumulative open seconds,
+which answers "the next opening" and the ``working_hours`` clock by index and
+bisect (STANDARDS.md "Another landlord's profile").
 """
 
 from __future__ import annotations

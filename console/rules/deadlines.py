@@ -9,6 +9,10 @@ The rules are STANDARDS.md "Clocks", and its worked examples are the contract:
   next opening (so day 0 is that day); on the statutory calendar day 0 is the
   local date of receipt. ``at = "same-time"``: the same local clock time (of the
   effective receipt) on the due day instead of close of business.
+- ``working_hours``: when N hours of open office time (the blocks of organisation
+  working days, special hours included) have passed since receipt, or since the
+  next opening where received while closed; a count ending exactly at a block's
+  close is due at that close.
 - ``calendar_days``: 23:59:59 local on the Nth calendar day after receipt.
 - ``months``: the same date N months on (or the month's last day), moved to the
   next working day of its calendar, due at close of business. Day 0 is the local
@@ -16,6 +20,9 @@ The rules are STANDARDS.md "Clocks", and its worked examples are the contract:
   working days, and the ICO counts a month from the day a request arrives, so a
   request emailed on Saturday 31 January is due on (Monday after) 28 February,
   not a month after the next opening.
+
+An ``aim`` (``aim_at``) is the commitment's earlier target, computed from the same
+receipt on its own clock and never after the due instant.
 
 Every instant returned is timezone-aware UTC. Naive inputs are Europe/London
 local time. Local wall-clock times are built through ``zoneinfo`` with fold=0,
