@@ -6,7 +6,13 @@ STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 DEMO_DB ?= $(CURDIR)/.demo/frontdesk.db
 
-.PHONY: run test check bench demo clean fmt
+# The suite runs in parallel, one pytest-xdist worker per core (JOBS=0: in this process);
+# each worker migrates one template database and copies it for every test.
+# PYTHONDONTWRITEBYTECODE is dropped so pytest keeps its rewritten test modules between runs.
+JOBS ?= auto
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -q -n $(JOBS) --dist worksteal
+
+.PHONY: run test test-fast check bench demo clean fmt
 
 # One .venv. Running needs only the runtime dependencies (RUN_STAMP: `make run`,
 # `make demo`); tests, checks and benchmarks add the extras on top (STAMP).
@@ -29,7 +35,10 @@ demo: $(RUN_STAMP)
 	$(BIN)/frontdesk demo --db $(DEMO_DB)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(PYTEST) -m "unit or ui" $(PYTEST_ARGS)
 
 check: $(STAMP)
 	$(BIN)/ruff check console screens tests bench
