@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,8 +63,12 @@ class Installed:
         return done
 
 
-def _untracked_and_ignored() -> set[str]:
-    """Everything git does not track in the tree (ignored files too: build/, *.egg-info)."""
+def _build_leftovers() -> set[str]:
+    """What a build could leave in the tree: build/, dist/, *.egg-info, files beside the code.
+
+    Only these: other tests running at the same time (pytest-xdist) write caches and
+    artifacts of their own elsewhere in the tree.
+    """
     out = subprocess.run(
         ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
         cwd=ROOT,
@@ -71,14 +76,39 @@ def _untracked_and_ignored() -> set[str]:
         text=True,
         check=True,
     ).stdout
-    return {line[3:] for line in out.splitlines() if line[:2] in ("??", "!!")}
+    paths = {line[3:] for line in out.splitlines() if line[:2] in ("??", "!!")}
+    return {
+        p
+        for p in paths
+        if "__pycache__" not in p
+        and (p.startswith(("build/", "dist/", "console/", "screens/", "data/")) or ".egg-info" in p)
+    }
 
 
 @pytest.fixture(scope="session")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    base = tmp_path_factory.mktemp("wheel")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
+    """One wheel and one environment for the whole run, shared by pytest-xdist workers."""
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, above every worker's own
+    base = shared / "wheel"
+    base.mkdir(exist_ok=True)
+    with open(shared / "wheel.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the first worker builds; the others wait, then reuse
+        if not (base / "ready").exists():
+            _build_and_install(base)
+            (base / "ready").write_text("ok\n")
+    (wheel,) = (base / "dist").glob("frontdesk-*.whl")
+    home = base / f"elsewhere-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    home.mkdir(exist_ok=True)
+    yield Installed(wheel, base / "venv", home)
+
+
+def _build_and_install(base: Path) -> None:
     dist = base / "dist"
-    before = _untracked_and_ignored() if (ROOT / ".git").exists() else None
+    before = _build_leftovers() if (ROOT / ".git").exists() else None
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
         capture_output=True,
@@ -87,11 +117,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     )
     assert build.returncode == 0, build.stderr
     if before is not None:
-        left = sorted(
-            p
-            for p in _untracked_and_ignored() - before
-            if not p.startswith((".pytest_cache", "tests/artifacts")) and "__pycache__" not in p
-        )
+        left = sorted(_build_leftovers() - before)
         assert left == [], f"building the wheel left files in the tree: {left}"
     (wheel,) = dist.glob("frontdesk-*.whl")
     venv = base / "venv"
@@ -107,9 +133,6 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
         timeout=INSTALL_TIMEOUT,
     )
     assert install.returncode == 0, install.stderr[-3000:]
-    home = base / "elsewhere"
-    home.mkdir()
-    return Installed(wheel, venv, home)
 
 
 def _source_files() -> set[str]:

@@ -197,3 +197,17 @@ def test_the_landlord_is_recorded_on_both_databases(any_store) -> None:  # type:
     with pytest.raises(LandlordError):
         profile_for(any_store, "bha")
     assert recorded(any_store) is not None and recorded(any_store).key == "weslo"  # type: ignore[union-attr]
+
+
+def test_frontdesk_policy_in_the_environment_counts_as_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "fd.db")
+    monkeypatch.setenv("FRONTDESK_POLICY", "weslo")
+    assert main(["--db", db, "queue"]) == 0
+    assert _landlord(db) == "weslo"
+    monkeypatch.setenv("FRONTDESK_POLICY", "bha")
+    assert main(["--db", db, "queue"]) == 2
+    assert "belongs to 'weslo'" in capsys.readouterr().err
+    monkeypatch.delenv("FRONTDESK_POLICY")
+    assert main(["--db", db, "queue"]) == 0
