@@ -132,6 +132,23 @@ def next_reference(session: object) -> str:
     return f"C{int(count) + 1:06d}"
 
 
+def check_phone(number: str, what: str = "the phone number") -> str:
+    """A phone number as typed (trimmed), if it is one; blank is allowed.
+
+    Checked with console.rules.phone: letters, and digits other than 0-9 (Arabic-Indic,
+    full-width), are refused, so a call back never goes to a number nobody can dial.
+    """
+    from console.rules.phone import normalise_uk
+
+    text = " ".join(number.split())
+    if text and normalise_uk(text) is None:
+        raise InputError(
+            f"{what} '{text}' is not a phone number: type the digits 0-9, e.g. 01890 123456 "
+            "or +44 1890 123456 (spaces, dashes and brackets are fine), or leave it blank"
+        )
+    return text
+
+
 def create(
     desk: Desk,
     name: str,
@@ -148,6 +165,7 @@ def create(
         raise InputError("the customer's name is empty: type at least a first name")
     if email and "@" not in email:
         raise InputError(f"'{email}' is not an email address: check it, or leave it blank")
+    phone = check_phone(phone)
     now = desk.now()
     with desk.store.write() as session:
         ref = reference.strip() or next_reference(session)
@@ -157,7 +175,7 @@ def create(
             reference=ref,
             name=name,
             address=address.strip(),
-            phone=phone.strip(),
+            phone=phone,
             email=email.strip(),
             created_at=now,
             updated_at=now,
@@ -472,8 +490,8 @@ def update_details(
     fields = {
         "name": name,
         "address": None if address is None else address.strip(),
-        "phone": None if phone is None else phone.strip(),
-        "phone_alt": None if phone_alt is None else phone_alt.strip(),
+        "phone": None if phone is None else check_phone(phone),
+        "phone_alt": None if phone_alt is None else check_phone(phone_alt, "the other number"),
         "email": email,
         "preferred_contact": preferred_contact,
     }

@@ -143,6 +143,8 @@ class Task(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="task.id", index=True)
     received_at: datetime | None = utc_column(nullable=False)
     due_at: datetime | None = utc_column(nullable=False)
+    # The aim inside the promise (never after due_at); None where the commitment has none.
+    aim_at: datetime | None = utc_column()
     status: str = Field(default="open")  # one of TASK_STATUSES
     assignee_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     team: str = ""
@@ -197,6 +199,18 @@ class Revision(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     value: int = 0
+
+
+class Setting(SQLModel, table=True):
+    """What a database says about itself, by name: e.g. `landlord`, the profile it was made for.
+
+    Migration 0006. Written on first use and changed only deliberately (`frontdesk landlord`).
+    """
+
+    __tablename__ = "setting"
+
+    name: str = Field(primary_key=True, max_length=80)
+    value: str = ""
 
 
 class DailySummary(SQLModel, table=True):

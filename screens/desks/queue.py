@@ -300,7 +300,7 @@ class QueueScreen(Screen[None]):
             labels.append(f"team {actor.team}")
         if self.kind:
             f = replace(f, kind=self.kind)
-            labels.append(f"kind {self.kind}")
+            labels.append(f"kind: {queue.kind_words(self.desk.profile, self.kind)}")
         if self.overdue:
             f = replace(f, overdue=True)
             labels.append("overdue only")
@@ -448,7 +448,7 @@ class QueueScreen(Screen[None]):
     def _state_style(self, state: str) -> str:
         if state == "overdue":
             return self._theme("error", "red")
-        if state == "today":
+        if state in ("today", "past aim"):  # past the aim: not overdue, but the aim is missed
             return self._theme("warning", "dark_orange")
         return ""
 
@@ -526,8 +526,9 @@ class QueueScreen(Screen[None]):
             return
         t = row.task
         text = Text()
-        text.append(f"#{t.id} {row.kind}", style="bold")
-        text.append(f": {t.title}" if t.title else "")
+        kind, _, rest = queue.headline(self.desk.profile, t.slug, t.title).partition(": ")
+        text.append(f"#{t.id} {kind}", style="bold")
+        text.append(f": {rest}" if rest else "")
         call = self.return_calls.get(t.id)
         if call is None and t.id not in self.reading_calls:
             self.reading_calls.add(t.id)
@@ -541,6 +542,9 @@ class QueueScreen(Screen[None]):
             text.append(" or ".join(p for p in (call.phone, call.phone_alt) if p), style="bold")
         text.append(f"\nReceived {local(t.received_at):%a %d %b %Y %H:%M}")
         text.append(f" · due {row.due_text} · {row.left}")
+        if row.aim_text:
+            past = " (past the aim, not overdue)" if row.state == "past aim" else ""
+            text.append(f" · aim {row.aim_text}{past}")
         if t.assignee_name:
             text.append(f" · with {t.assignee_name}")
         elif t.team:
@@ -817,8 +821,6 @@ class QueueScreen(Screen[None]):
     def action_kind(self) -> None:
         from screens.dialogs.text_dialog import TextDialog
 
-        words = queue.kind_words(self.desk.profile)
-
         def chosen(value: str | None) -> None:
             if value is None:
                 return
@@ -836,7 +838,7 @@ class QueueScreen(Screen[None]):
                 "Kind of task",
                 "A kind as shown (e.g. call back, complaint); empty for all",
                 value=self.kind,
-                hint="Kinds: " + ", ".join(words),
+                hint="Kinds: " + ", ".join(queue.kind_names(self.desk.profile)),
             ),
             chosen,
         )

@@ -188,13 +188,6 @@ class ReportsScreen(Screen[None]):
         self.fill_weekly(report)
         self.draw_charts(report)
 
-    def words(self, slug: str) -> str:
-        """A commitment in the words the queue uses ("call back"), for a slug of the profile."""
-        from console.desk.queue import kind_label
-
-        profile = self.desk.profile
-        return kind_label(profile, slug) if slug in profile.commitments else slug
-
     def fill(self, table: DataTable[Any], section: Section | None) -> None:
         """Replace a table's rows, keeping the cursor where the user left it."""
         row, column = table.cursor_coordinate
@@ -205,11 +198,8 @@ class ReportsScreen(Screen[None]):
             return
         for i, name in enumerate(section.columns):
             table.add_column(_cell(name, right=i in section.right))
-        # People read the landlord's words, not slugs (CSV and JSON keep the slugs).
-        words = section.columns.index("Commitment") if "Commitment" in section.columns else None
         for cells in section.rows:  # staff names (by handler) among them: shown literally
-            shown_cells = [self.words(c) if i == words else c for i, c in enumerate(cells)]
-            table.add_row(*(_cell(c, right=i in section.right) for i, c in enumerate(shown_cells)))
+            table.add_row(*(_cell(c, right=i in section.right) for i, c in enumerate(cells)))
         if not section.rows:
             table.add_row(*([Text("—")] * len(section.columns)))
         table.move_cursor(
@@ -217,7 +207,7 @@ class ReportsScreen(Screen[None]):
         )
 
     def fill_weekly(self, report: Report) -> None:
-        from console.reports.render import fmt_share, sparkline
+        from console.reports.render import fmt_share, promise_words, sparkline
 
         weeks = sorted({w.week for w in report.weekly})
         shown = weeks[-6:]
@@ -242,7 +232,7 @@ class ReportsScreen(Screen[None]):
             ]
             total = totals.get(slug)
             table.add_row(
-                literal(self.words(slug)),
+                literal(promise_words(self.desk.profile.commitments[slug].promise)),
                 Text(trend),
                 *per_week,
                 Text(fmt_share(total.share_met if total else None), justify="right"),

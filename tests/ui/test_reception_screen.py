@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -122,6 +121,7 @@ async def test_arrival_timer_colours_and_stored_timestamps(
         assert stored(seat)[0].second_seen_at is None
         assert any("the second staff member must be someone else" in m for m in messages(app))
         sam = add_staff(seat, "Sam Lee", "slee", "handler", "Housing Management")
+        assert app.desk is not None
         app.desk = app.desk.with_actor(sam)  # Sam signs in at this desk
         await pilot.press("e")
         await settle(pilot)
@@ -346,8 +346,7 @@ async def test_a_restricted_customer_must_be_acknowledged(
         assert visit_row.details["restriction_acknowledged"] is True
 
 
-def test_reception_snapshot(snap_compare: Any, tmp_path: Path, clock: FrozenClock) -> None:
-    db = str(tmp_path / "snap.db")
+def test_reception_snapshot(snap_compare: Any, db: str, clock: FrozenClock) -> None:
     store = open_store(db)
     rita = add_staff(store, "Rita Ross", "rross", "reception", "Customer Services")
     desk = Desk(store, load_profile("weslo"), clock, rita)
