@@ -18,6 +18,7 @@ from sqlmodel import select
 from console.desk.context import HANDLERS, LEADS, Desk
 from console.rules.clock import LONDON, local
 from console.rules.errors import InputError, NotFound
+from console.rules.phone import normalise_uk
 from console.store.ids import get_row
 from console.store.models import Customer
 
@@ -81,9 +82,22 @@ def view(c: Customer) -> CustomerView:
 
 
 def search_text(c: Customer) -> str:
-    parts = [c.reference, c.name, c.address, c.phone, c.phone_alt, c.email]
+    parts = [c.reference, c.name, c.address, c.postcode, c.phone, c.phone_alt, c.email]
     digits = [p.replace(" ", "") for p in (c.phone, c.phone_alt) if p]
-    return "|".join(p.lower() for p in parts + digits if p)
+    # the one canonical form (console.rules.phone), so +44 7700 … and 07700 … both find it
+    canonical = [n for n in (normalise_uk(p) for p in (c.phone, c.phone_alt) if p) if n]
+    return "|".join(p.lower() for p in parts + digits + canonical if p)
+
+
+def check_phone(phone: str, what: str = "the phone number") -> str:
+    """A phone number as typed (trimmed), if `normalise_uk` reads it; InputError otherwise."""
+    phone = " ".join(phone.split())
+    if phone and normalise_uk(phone) is None:
+        raise InputError(
+            f"{what} '{phone}' is not a telephone number: type a UK number like 07700 900123 "
+            "or +44 131 496 0000, or leave it blank"
+        )
+    return phone
 
 
 def search(desk: Desk, query: str, limit: int = 20) -> list[CustomerView]:
@@ -147,6 +161,7 @@ def create(
         raise InputError("the customer's name is empty: type at least a first name")
     if email and "@" not in email:
         raise InputError(f"'{email}' is not an email address: check it, or leave it blank")
+    phone = check_phone(phone)
     now = desk.now()
     with desk.store.write() as session:
         ref = reference.strip() or next_reference(session)
@@ -156,7 +171,7 @@ def create(
             reference=ref,
             name=name,
             address=address.strip(),
-            phone=phone.strip(),
+            phone=phone,
             email=email.strip(),
             created_at=now,
             updated_at=now,
@@ -465,8 +480,8 @@ def update_details(
     fields = {
         "name": name,
         "address": None if address is None else address.strip(),
-        "phone": None if phone is None else phone.strip(),
-        "phone_alt": None if phone_alt is None else phone_alt.strip(),
+        "phone": None if phone is None else check_phone(phone),
+        "phone_alt": None if phone_alt is None else check_phone(phone_alt, "the other number"),
         "email": email,
         "preferred_contact": preferred_contact,
     }

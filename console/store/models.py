@@ -57,6 +57,9 @@ class Staff(SQLModel, table=True):
     failed_attempts: int = Field(default=0)
     locked_until: datetime | None = utc_column()
     created_at: datetime | None = utc_column()
+    # the phone system's names for this person (migration 0005): caller-ID and call records
+    extension: str = ""  # e.g. "2041"
+    agent: str = ""  # the PBX agent or endpoint name, e.g. "hreid" or "SIP/desk4"
 
 
 class Customer(SQLModel, table=True):
@@ -84,6 +87,11 @@ class Customer(SQLModel, table=True):
     consent_to_share: bool = False
     anonymised: bool = False
     search_text: str = Field(default="", index=False)  # lower-cased name|address|phones|email|ref
+    # from the housing management system's export (migration 0005)
+    title: str = ""  # Mr, Mrs, Ms, Mx, Dr ...
+    postcode: str = ""  # also the last line of `address`
+    date_of_birth: date | None = None
+    tenure: str = ""  # tenant, joint tenant, applicant, owner, ... as the export says
     created_at: datetime | None = utc_column()
     updated_at: datetime | None = utc_column()
 
