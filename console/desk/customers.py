@@ -100,12 +100,20 @@ def check_phone(phone: str, what: str = "the phone number") -> str:
     return phone
 
 
+def _canonical_word(word: str) -> str:
+    canonical = normalise_uk(word)
+    return canonical.lower() if canonical is not None else word
+
+
 def search(desk: Desk, query: str, limit: int = 20) -> list[CustomerView]:
     """Any part of a name, address, phone number or reference; every word must match."""
     desk.require(*HANDLERS)
     # % and _ are LIKE wildcards: dropped, and a word made only of them is no word at all
     # (an empty pattern would match every customer).
     words = [w for w in (w.replace("%", "").replace("_", "") for w in query.lower().split()) if w]
+    # A phone number in any form (+44 7700 900123, 0044…) is looked up in its one canonical form.
+    whole = normalise_uk(query)
+    words = [whole.lower()] if whole is not None else [_canonical_word(w) for w in words]
     if not words:
         return []
     stmt = select(Customer).where(Customer.anonymised == False)  # noqa: E712

@@ -178,10 +178,7 @@ def check(path: Path) -> Checked:
         problems = [r[0] for r in conn.execute("PRAGMA integrity_check(5)")]
         if problems != ["ok"]:
             said = " ".join(" ".join(problems).split())[:200]
-            raise StoreError(
-                f"{path} is damaged (integrity check: {said}): "
-                "use an older backup"
-            )
+            raise StoreError(f"{path} is damaged (integrity check: {said}): use an older backup")
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "alembic_version" not in tables or not set(COUNTED) <= tables:
             raise StoreError(f"{path} is an SQLite file but not a Front Desk database")

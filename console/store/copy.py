@@ -20,8 +20,8 @@ from console.rules.errors import StoreError
 from console.store.engine import Store, _where, open_store
 
 CHUNK = 5_000
-# Tables that must be empty on the target: a database that holds any of these is in use.
-_PEOPLE_AND_RECORDS = ("staff", "customer", "contact", "task", "event")
+# Tables a freshly migrated database fills itself: replaced by the source's rows.
+_SELF_FILLED = ("revision", "daily_summary")
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,9 @@ def _copy(source: Store, target: Store) -> CopyResult:
     where = _where(target.url)
     with target.engine.connect() as conn:
         held = {
-            t: int(conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() or 0)
-            for t in _PEOPLE_AND_RECORDS
+            t.name: int(conn.execute(select(func.count()).select_from(t)).scalar() or 0)
+            for t in tables()
+            if t.name not in _SELF_FILLED
         }
     if any(held.values()):
         listed = ", ".join(f"{n} {t}" for t, n in held.items() if n)
@@ -70,7 +71,8 @@ def _copy(source: Store, target: Store) -> CopyResult:
         if target.dialect == "sqlite":
             dst.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         for table in tables():
-            dst.execute(table.delete())  # the revision row and derived summary rows
+            if table.name in _SELF_FILLED:
+                dst.execute(table.delete())  # the revision row, derived summary rows
             order = list(table.primary_key.columns)
             result = src.execution_options(stream_results=True).execute(
                 select(table).order_by(*order)
