@@ -35,7 +35,7 @@ from console.desk.customers import PREFERRED_CONTACT, parse_day, search_text
 from console.desk.table_file import BadRow, Table, read_table
 from console.rules.clock import local
 from console.rules.errors import InputError
-from console.rules.phone import display_uk, normalise_uk
+from console.rules.phone import group_uk, normalise_uk
 from console.store.models import Customer, Event
 
 BATCH = 2_000
@@ -212,13 +212,14 @@ def _boolean(text: str, what: str) -> bool:
 
 
 def _phone(text: str, what: str) -> str:
-    if normalise_uk(text) is None:
+    canonical = normalise_uk(text)
+    if canonical is None:
         shown = text.strip()[:40]
         raise RowError(
             f"{what} '{shown}' is not a telephone number: it must be digits (UK 0…, +44… or "
             "0044…), with no letters or extensions"
         )
-    return display_uk(text)
+    return group_uk(canonical)
 
 
 def _needs(text: str, out: dict[str, Any]) -> None:
@@ -256,9 +257,10 @@ def clean_row(
 ) -> dict[str, Any]:
     """The Customer columns one row sets (only those it fills); RowError says what is wrong."""
 
-    def cell(name: str) -> str:
-        header = columns.get(name)
-        return " ".join((cells.get(header) or "").split()) if header else ""
+    values = {name: " ".join((cells.get(header) or "").split()) for name, header in columns.items()}
+    for name in FIELDS:
+        values.setdefault(name, "")
+    cell = values.__getitem__
 
     out: dict[str, Any] = {}
     reference = cell("reference")

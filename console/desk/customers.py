@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_
-from sqlmodel import select
+from sqlalchemy import func, literal, or_, text
+from sqlmodel import col, select
 
 from console.desk.context import HANDLERS, LEADS, Desk
 from console.rules.clock import LONDON, local
@@ -119,9 +119,60 @@ def search(desk: Desk, query: str, limit: int = 20) -> list[CustomerView]:
     stmt = select(Customer).where(Customer.anonymised == False)  # noqa: E712
     for word in words:
         stmt = stmt.where(Customer.search_text.like(f"%{word}%"))  # type: ignore[attr-defined]
-    stmt = stmt.order_by(func.lower(Customer.name)).limit(limit)
+    matching = stmt
+    stmt = stmt.order_by(func.lower(Customer.name), col(Customer.id)).limit(limit)
     with desk.store.read() as session:
+        few = _few_matches(session, [w for w in words if len(w) >= 3])
+        if few is not None:  # a rare word: look up its few rows rather than walk every name
+            return [view(c) for c in session.exec(stmt.where(col(Customer.id).in_(few)))]
+        if session.get_bind().dialect.name == "sqlite":
+            # Walk the first WALK customers in name order (ix_customer_name_lower): a common
+            # word fills the page there. Matches found there come before any later one.
+            first = (
+                select(col(Customer.id))
+                .order_by(func.lower(Customer.name), col(Customer.id))
+                .limit(WALK)
+                .scalar_subquery()
+            )
+            found = [view(c) for c in session.exec(stmt.where(col(Customer.id).in_(first)))]
+            if len(found) == limit:
+                return found
+            # A rare short word: read every customer once, then sort the few matches (the
+            # `|| ''` keeps SQLite from walking the name index all the way instead).
+            unindexed = func.lower(Customer.name).op("||")(literal(""))
+            stmt = matching.order_by(unindexed, col(Customer.id)).limit(limit)
         return [view(c) for c in session.exec(stmt)]
+
+
+FEW = 500  # the search index names at most this many rows: look them up; more: walk the names
+WALK = 3_000  # customers walked in name order before reading all of them for a rare word
+
+
+def _few_matches(session: Session, words: list[str]) -> list[int] | None:
+    """Ids of customers whose search text holds every word, when there are at most FEW.
+
+    None when there are more (a common word: walking customers in name order finds the
+    first matches sooner), or when there is no search index (PostgreSQL; an old SQLite).
+    """
+    if not words or not _has_search_index(session):
+        return None
+    where = " AND ".join(f"search_text LIKE :w{i}" for i in range(len(words)))
+    params = {f"w{i}": f"%{w}%" for i, w in enumerate(words)}
+    ids = session.execute(
+        text(f"SELECT rowid FROM customer_search WHERE {where} LIMIT {FEW + 1}"), params
+    ).scalars()
+    found = list(ids)
+    return found if len(found) <= FEW else None
+
+
+def _has_search_index(session: Session) -> bool:
+    """The SQLite trigram index of migration 0005 (one cheap catalogue read)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    found = session.execute(
+        text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'customer_search'")
+    ).first()
+    return found is not None
 
 
 def get(desk: Desk, customer_id: int) -> CustomerView:

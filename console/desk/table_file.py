@@ -113,6 +113,7 @@ def read_csv(text: str, source: str, encoding: str, delimiter: str = "") -> Tabl
     try:
         table = Table(source, "csv", encoding, delimiter, [])
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        suspect = _BAD_BYTE.search(text) is not None  # any bytes that were not UTF-8 at all
         for start, row in _rows(reader, table):
             if sum(len(c) for c in row) > MAX_ROW_CHARS:
                 size = sum(len(c) for c in row)
@@ -128,13 +129,13 @@ def read_csv(text: str, source: str, encoding: str, delimiter: str = "") -> Tabl
                 continue
             if not table.header:
                 table.header = [clean_header(c) for c in row]
-                if any(_BAD_BYTE.search(c) for c in row):
+                if suspect and any(_BAD_BYTE.search(c) for c in row):
                     raise InputError(
                         "the header line is not UTF-8: save the export as UTF-8 or give the "
                         'encoding in a mapping file (encoding = "cp1252")'
                     )
                 continue
-            if any(_BAD_BYTE.search(c) for c in row):
+            if suspect and any(_BAD_BYTE.search(c) for c in row):
                 table.bad.append(
                     BadRow(start, "the row has bytes that are not UTF-8: re-type it or re-export")
                 )

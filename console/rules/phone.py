@@ -69,8 +69,11 @@ def display_uk(number: str) -> str:
     Anything `normalise_uk` cannot read is returned as it is.
     """
     canonical = normalise_uk(number)
-    if canonical is None:
-        return number.strip()
+    return number.strip() if canonical is None else group_uk(canonical)
+
+
+def group_uk(canonical: str) -> str:
+    """`display_uk` for a number already in `normalise_uk`'s form."""
     if canonical.startswith("+"):
         return canonical
     d = canonical

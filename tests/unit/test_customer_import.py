@@ -251,3 +251,41 @@ def test_cli_import_customers(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["--db", db, "import", "customers", str(tmp_path / "nope.csv")]) == 2
     assert "no such file" in capsys.readouterr().err
     assert main(["--db", db, "import", "customers", export, "--format", "asterisk"]) == 2
+
+
+@pytest.mark.parametrize("few", [3, 500])  # a common word walks names; a rare one uses the index
+def test_the_finder_agrees_with_reading_every_customer(
+    admin_desk: Desk, desk: Desk, store: Store, few: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(customers, "FEW", few)
+    monkeypatch.setattr(customers, "WALK", 10 if few == 3 else 3_000)  # walk, then read all
+    names = ("Mary Reid", "mary reid", "Marek Nowak", "Ann Marr", "Rab Smith", "Zoë Müller")
+    rows = ["reference,name,address,postcode,phone"]
+    for i in range(120):
+        rows.append(
+            f'R{i:04d},{names[i % len(names)]},"{i} Market St, Leith",EH6 {i % 9}AA,'
+            f"0131 496 {i:04d}"
+        )
+    import_customers(admin_desk, ("\n".join(rows) + "\n").encode())
+    first = held(store)["R0001"]
+    assert first.id is not None
+    customers.update_details(desk, first.id, name="Morag Quinn")  # the index follows a change
+    from console.desk.purge import _anonymise_customer
+
+    with store.write() as session:  # and an anonymised customer drops out of it
+        gone = session.exec(select(Customer).where(Customer.reference == "R0002")).one()
+        _anonymise_customer(gone)
+        session.add(gone)
+    everyone = list(held(store).values())
+    for query in ("mar", "mary reid", "MARY", "ma", "zo", "m", "qu", "quinn", "r0002", "0131 496 0042",
+                  "market eh6 3aa", "müller", "nobody", "leith"):  # fmt: skip
+        words = query.lower().split()
+        phone = customers.normalise_uk(query)
+        if phone is not None:
+            words = [phone]
+        expected = sorted(
+            (c for c in everyone if not c.anonymised and all(w in c.search_text for w in words)),
+            key=lambda c: ("".join(ch.lower() if ch.isascii() else ch for ch in c.name), c.id),
+        )[:20]
+        got = customers.search(desk, query)
+        assert [c.reference for c in got] == [c.reference for c in expected], query
