@@ -81,7 +81,7 @@ def main() -> None:
     t0 = time.perf_counter()
     table = read_table(raw, "bench.csv")
     columns = customer_import.recognise(table.header)
-    good, bad = customer_import.parse(table, columns, "dmy")
+    _good, bad = customer_import.parse(table, columns, "dmy")
     baseline = time.perf_counter() - t0
     print(f"baseline: read and check the file only {baseline:.1f} s ({len(bad)} bad rows)")
     with tempfile.TemporaryDirectory() as tmp:
