@@ -4,9 +4,10 @@ The backup is checked first (a damaged or foreign file is refused and nothing is
 touched), migrated to this Front Desk's schema in a scratch copy, then written over
 TARGET (default: --db, FRONTDESK_DB or the default database). A database that
 desks are using is refused unless --force: a process on this machine with the
-file open, or a non-empty -wal file beside it (any desk, even on another machine,
-has one while it is open). A PostgreSQL dump (.dump) goes onto a server URL with
-pg_restore; other sessions connected there count as desks using it.
+file open, or a -wal file beside it (SQLite keeps one while any desk has the
+database open, and removes it when the last one closes). A PostgreSQL dump
+(.dump) goes onto a server URL with pg_restore; other sessions connected there
+count as desks using it.
 """
 
 from __future__ import annotations

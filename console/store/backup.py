@@ -317,7 +317,7 @@ class InUse:
         if self.processes:
             said.append("open in process " + ", ".join(self.processes))
         if self.wal:
-            said.append("its write-ahead log (-wal file) is not empty, so a desk has it open "
+            said.append("its write-ahead log (-wal file) is there, so a desk has it open "
                         "or stopped without closing it")  # fmt: skip
         return "; ".join(said)
 
@@ -328,8 +328,8 @@ def in_use(path: Path) -> InUse:
     Every desk keeps its database file open while it runs: any process on this
     machine holding the file (or its -wal) open is found in /proc. A desk on
     another machine (a shared folder) cannot be seen that way, but while any
-    desk has the database open, SQLite keeps a non-empty -wal file beside it
-    (the last connection to close checkpoints and removes it).
+    desk has the database open SQLite keeps a -wal file beside it (the last
+    connection to close checkpoints and removes it).
     """
     names = {str(path.resolve()), str(path.resolve()) + "-wal"}
     found: list[str] = []
@@ -356,7 +356,7 @@ def in_use(path: Path) -> InUse:
                     found.append(f"{entry.name} {comm}")
                     break
     wal = Path(f"{path}-wal")
-    return InUse(tuple(found), wal.exists() and wal.stat().st_size > 0)
+    return InUse(tuple(found), wal.exists())
 
 
 @dataclass(frozen=True)
@@ -398,8 +398,8 @@ def restore(backup_file: Path, db: str | None, *, force: bool = False) -> Restor
         for p in (work, Path(f"{work}-wal"), Path(f"{work}-shm")):
             with contextlib.suppress(OSError):
                 p.unlink()
-    del after
-    return RestoreResult(str(target), check(target), before.schema)
+    # `after` is what was written: re-reading the target read-only would leave a -wal behind.
+    return RestoreResult(str(target), after, before.schema)
 
 
 def _restore_pg(dump: Path, url: str, *, force: bool) -> RestoreResult:

@@ -211,6 +211,19 @@ def test_restore_refuses_a_database_in_use_unless_forced(
         assert [c.name for c in session.exec(select(Customer))] == ["Morag Brown"]
 
 
+def test_a_desk_on_another_machine_shows_by_its_wal_file(
+    tmp_path: Path, store: Store, bha: Profile, clock: FrozenClock
+) -> None:
+    fill(store, bha, clock)
+    good = backup(store, tmp_path / "b").path
+    target = tmp_path / "desk.db"
+    restore(good, str(target))
+    assert not in_use(target)  # nobody has it open: no -wal beside it
+    Path(f"{target}-wal").write_bytes(b"")  # what a desk elsewhere keeps while it has it open
+    with pytest.raises(StoreError, match=r"write-ahead log \(-wal file\) is there"):
+        restore(good, str(target))
+
+
 def test_restore_migrates_an_older_backup(tmp_path: Path) -> None:
     old = tmp_path / "old.db"
     subprocess.run(
