@@ -26,8 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from console.desk import customer_import, customers
-from console.desk.context import Actor, Desk
-from console.desk.people import cli_actor
+from console.desk.context import Actor, Desk, cli_actor
 from console.desk.table_file import read_table
 from console.rules.clock import FrozenClock
 from console.rules.profiles import load_profile

@@ -17,20 +17,17 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
+from console.desk.desks import DESKS as DESK_TITLES
 from screens.messages import DataChanged, DeskReady
 
 if TYPE_CHECKING:
     from console.desk.context import Actor, Desk
     from console.rules.clock import Clock
 
-# mode name -> (module in screens/, class name, title). Screens load lazily.
+# The core's desk list, each screen found by name: screens/desks/<name>.py, <Name>Screen.
 DESKS: dict[str, tuple[str, str, str]] = {
-    "calls": ("screens.desks.calls", "CallsScreen", "Calls"),
-    "reception": ("screens.desks.reception", "ReceptionScreen", "Reception"),
-    "queue": ("screens.desks.queue", "QueueScreen", "Queue"),
-    "customers": ("screens.desks.customers", "CustomersScreen", "Customers & post"),
-    "reports": ("screens.desks.reports", "ReportsScreen", "Reports"),
-    "staff": ("screens.desks.staff", "StaffScreen", "Staff & audit"),
+    name: (f"screens.desks.{name}", f"{name.title()}Screen", title)
+    for name, title in DESK_TITLES.items()
 }
 
 

@@ -97,8 +97,7 @@ def _calls(args: argparse.Namespace) -> int:
 
 
 def _desk(args: argparse.Namespace) -> Any:
-    from console.desk.context import Desk
-    from console.desk.people import cli_actor
+    from console.desk.context import Desk, cli_actor
     from console.rules.profiles import load_profile
     from console.store.engine import open_store
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from console.desk.desks import DESKS
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--desk",
-        choices=["calls", "reception", "queue", "customers", "reports", "staff"],
+        choices=list(DESKS),
         default="calls",
         help="which desk to open first",
     )

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from sqlmodel import select
 
 from console.desk import people
-from console.desk.context import ADMINS, Desk
+from console.desk.context import Desk
 from console.desk.table_file import BadRow, read_table
 from console.rules.errors import InputError
+from console.rules.roles import ADMINS
 from console.store.models import Staff
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -36,7 +37,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "extension": ("extension", "ext", "extn", "phoneextension", "ddi"),
     "agent": ("agent", "agentname", "pbxagent", "endpoint", "sipuser", "agentid"),
 }
-ROLE_WORDS = {
+ROLE_SYNONYMS = {
     "handler": "handler", "call handler": "handler", "customer services": "handler",
     "advisor": "handler", "adviser": "handler", "reception": "reception",
     "receptionist": "reception", "team lead": "team_lead", "team leader": "team_lead",
@@ -100,8 +101,8 @@ def _clean(cells: dict[str, str], columns: dict[str, str]) -> dict[str, str]:
     login = people.check_login(cell("login") or people.suggest_login(name))
     out = {"name": name, "login": login}
     if cell("role"):
-        role = ROLE_WORDS.get(cell("role").lower().replace("_", " "), cell("role"))
-        out["role"] = people.check_role(ROLE_WORDS.get(role, role))
+        role = ROLE_SYNONYMS.get(cell("role").lower().replace("_", " "), cell("role"))
+        out["role"] = people.check_role(ROLE_SYNONYMS.get(role, role))
     if cell("team"):
         out["team"] = people.check_team(cell("team"))
     for key in ("extension", "agent"):
@@ -163,7 +164,7 @@ def import_staff(desk: Desk, raw: bytes, *, source: str = "", dry_run: bool = Fa
                     session.flush()
                     result.added.append(StaffLine(line, s.login, s.name, s.role, "added"))
                     detail = f"import from {where} line {line}: {s.role}, no PIN yet"
-                    people.audit(desk, session, "created", "staff", s.id, detail=detail)
+                    desk.audit(session, "created", "staff", s.id, detail=detail)
                     continue
                 if s.role == "admin" and row.get("role", "admin") != "admin":
                     result.bad.append(
@@ -185,7 +186,7 @@ def import_staff(desk: Desk, raw: bytes, *, source: str = "", dry_run: bool = Fa
                     StaffLine(line, s.login, s.name, s.role, "updated: " + ", ".join(changed))
                 )
                 detail = f"import from {where} line {line}: {', '.join(changed)}"
-                people.audit(desk, session, "changed", "staff", s.id, detail=detail)
+                desk.audit(session, "changed", "staff", s.id, detail=detail)
             if dry_run:
                 raise _DryRunDone  # rolls the transaction back: nothing is written
     except _DryRunDone:

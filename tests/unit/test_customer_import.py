@@ -9,9 +9,8 @@ from sqlmodel import select
 
 from console.cli.main import main
 from console.desk import customer_import, customers
-from console.desk.context import Desk
+from console.desk.context import Desk, cli_actor
 from console.desk.customer_import import Mapping, import_customers, load_mapping
-from console.desk.people import cli_actor
 from console.rules.clock import FrozenClock
 from console.rules.errors import InputError
 from console.rules.profiles import Profile
