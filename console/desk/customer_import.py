@@ -23,6 +23,7 @@ import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -256,23 +257,32 @@ def _needs(text: str, out: dict[str, Any]) -> None:
 def clean_row(
     cells: dict[str, str], columns: dict[str, str], dates: str = "dmy", today: date | None = None
 ) -> dict[str, Any]:
-    """The Customer columns one row sets (only those it fills); RowError says what is wrong."""
+    """The Customer columns one row sets (only those it fills).
 
+    RowError names every problem of the row at once, so one pass fixes it.
+    """
     values = {name: " ".join((cells.get(header) or "").split()) for name, header in columns.items()}
     for name in FIELDS:
         values.setdefault(name, "")
     cell = values.__getitem__
-
     out: dict[str, Any] = {}
+    problems: list[str] = []
+
+    def checked(key: str, read: Callable[[], Any]) -> None:
+        try:
+            out[key] = read()
+        except RowError as exc:
+            problems.append(str(exc))
+
     reference = cell("reference")
     if not reference:
-        raise RowError("no reference: every row needs the tenancy or application number")
-    if len(reference) > 64:
-        raise RowError(f"the reference is {len(reference)} characters long: at most 64")
+        problems.append("no reference: every row needs the tenancy or application number")
+    elif len(reference) > 64:
+        problems.append(f"the reference is {len(reference)} characters long: at most 64")
     out["reference"] = reference
     name = cell("name") or " ".join(p for p in (cell("first_name"), cell("surname")) if p)
     if not name:
-        raise RowError("no name: give the customer's name (or forename and surname)")
+        problems.append("no name: give the customer's name (or forename and surname)")
     out["name"] = name
     if cell("title"):
         out["title"] = cell("title")
@@ -281,58 +291,74 @@ def clean_row(
     if postcode:
         compact = postcode.replace(" ", "")
         if not _POSTCODE.match(postcode) or not 5 <= len(compact) <= 7:
-            raise RowError(f"the postcode '{postcode[:20]}' is not a UK postcode (e.g. EH1 1YZ)")
+            problems.append(f"the postcode '{postcode[:20]}' is not a UK postcode (e.g. EH1 1YZ)")
         postcode = f"{compact[:-3]} {compact[-3:]}"
         out["postcode"] = postcode
     if any(lines):
         out["address"] = ", ".join(
             [line for line in lines if line] + ([postcode] if postcode else [])
         )
-    for name_, what in (("phone", "the phone number"), ("phone_alt", "the other phone number")):
-        if cell(name_):
-            out[name_] = _phone(cell(name_), what)
+    for key, what in (("phone", "the phone number"), ("phone_alt", "the other phone number")):
+        if cell(key):
+            checked(key, partial(_phone, cell(key), what))
     email = cell("email")
     if email:
         if "@" not in email or not _EMAIL.match(email):
-            raise RowError(f"the email '{email[:60]}' is not an email address (no @ or no domain)")
+            problems.append(f"the email '{email[:60]}' is not an email address (no @ or no domain)")
         out["email"] = email
     if cell("date_of_birth"):
-        born = _date(cell("date_of_birth"), "the date of birth", dates)
-        if born > (today or date.today()):
-            raise RowError(f"the date of birth {born:%d/%m/%Y} is in the future")
-        out["date_of_birth"] = born
+        checked("date_of_birth", lambda: _born(cell("date_of_birth"), dates, today))
     if cell("tenure"):
         out["tenure"] = cell("tenure").lower()
     if cell("preferred_contact"):
-        said = cell("preferred_contact").lower()
-        word = _CONTACT_WORDS.get(said, said)
-        if word not in PREFERRED_CONTACT:
-            raise RowError(
-                f"preferred contact '{said[:30]}' is not one the desk knows: "
-                "phone, email, letter, text or visit"
-            )
-        out["preferred_contact"] = word
+        checked("preferred_contact", lambda: _contact(cell("preferred_contact")))
     if cell("communication_needs"):
-        _needs(cell("communication_needs"), out)
+        try:
+            _needs(cell("communication_needs"), out)
+        except RowError as exc:
+            problems.append(str(exc))
     for flag in _BOOLEAN:
         if cell(flag):
-            out[flag] = _boolean(cell(flag), flag.replace("_", " "))
+            checked(flag, partial(_boolean, cell(flag), flag.replace("_", " ")))
     for language in ("interpreter_language", "other_language"):
         said = cell(language)
         if said:
             if said.lower() in _TRUE:
-                raise RowError(f"{language.replace('_', ' ')} says '{said}': name the language")
+                problems.append(f"{language.replace('_', ' ')} says '{said}': name the language")
             out[language] = "" if said.lower() in _NO_LANGUAGE else said
     if cell("restriction"):
         out["restriction"] = cell("restriction")
         out["restriction_reason"] = cell("restriction_reason") or "recorded in the housing system"
         if not cell("restriction_review"):
-            raise RowError("the access restriction has no review date: every restriction has one")
+            problems.append("the access restriction has no review date: every restriction has one")
     if cell("restriction_review"):
         if not cell("restriction"):
-            raise RowError("a restriction review date without a restriction: give both or neither")
-        out["restriction_review"] = _date(cell("restriction_review"), "the review date", dates)
+            problems.append("a restriction review date without a restriction: give both or neither")
+        checked(
+            "restriction_review",
+            lambda: _date(cell("restriction_review"), "the review date", dates),
+        )
+    if problems:
+        raise RowError("; ".join(problems))
     return out
+
+
+def _born(text: str, dates: str, today: date | None) -> date:
+    born = _date(text, "the date of birth", dates)
+    if born > (today or date.today()):
+        raise RowError(f"the date of birth {born:%d/%m/%Y} is in the future")
+    return born
+
+
+def _contact(text: str) -> str:
+    said = text.lower()
+    word = _CONTACT_WORDS.get(said, said)
+    if word not in PREFERRED_CONTACT:
+        raise RowError(
+            f"preferred contact '{said[:30]}' is not one the desk knows: "
+            "phone, email, letter, text or visit"
+        )
+    return word
 
 
 # --- the import -----------------------------------------------------------------------------

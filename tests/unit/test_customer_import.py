@@ -289,3 +289,18 @@ def test_the_finder_agrees_with_reading_every_customer(
         )[:20]
         got = customers.search(desk, query)
         assert [c.reference for c in got] == [c.reference for c in expected], query
+
+
+def test_every_problem_of_a_row_is_named_at_once(admin_desk: Desk) -> None:
+    raw = (FIXTURES / "housing_export.csv").read_bytes()
+    raw += (
+        b"T000110,Mr,All,Wrong,1 Main St,,Kelso,NOPE,0131 CALL,,no-at-sign,30/02/1970,"
+        b"Tenant,pigeon,\r\n"
+    )
+    result = import_customers(admin_desk, raw, dry_run=True)
+    last = result.bad[-1]
+    assert last.line == 14 and last.reference == "T000110"
+    for said in ("'NOPE' is not a UK postcode", "'0131 CALL' is not a telephone number",
+                 "'no-at-sign' is not an email address", "February 1970 has 28 days",
+                 "preferred contact 'pigeon'"):  # fmt: skip
+        assert said in last.reason, said
