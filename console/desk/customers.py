@@ -306,6 +306,10 @@ class CustomerRecord:
     needs_form: NeedsForm
     timeline: tuple[TimelineEntry, ...]
     open_tasks: int
+    # from the housing system's export (frontdesk import customers); empty when not given
+    title: str = ""
+    date_of_birth: date | None = None
+    tenure: str = ""
 
 
 def parse_day(value: date | datetime | str, what: str = "the date") -> date:
@@ -474,6 +478,9 @@ def _record(session: Session, c: Customer, limit: int) -> CustomerRecord:
         ),
         timeline=tuple(_timeline(session, c.id, limit)),
         open_tasks=int(open_count),
+        title=c.title,
+        date_of_birth=c.date_of_birth,
+        tenure=c.tenure,
     )
 
 
