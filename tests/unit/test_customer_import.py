@@ -17,6 +17,8 @@ from console.rules.profiles import Profile
 from console.store.engine import Store
 from console.store.models import Customer, Event
 
+pytest_plugins = ["tests.pg"]  # pg_url, pg_database, any_store (one PostgreSQL server per run)
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -304,3 +306,21 @@ def test_every_problem_of_a_row_is_named_at_once(admin_desk: Desk) -> None:
                  "'no-at-sign' is not an email address", "February 1970 has 28 days",
                  "preferred contact 'pigeon'"):  # fmt: skip
         assert said in last.reason, said
+
+
+def test_import_and_find_on_sqlite_and_postgresql(
+    any_store: Store, bha: Profile, clock: FrozenClock
+) -> None:
+    from tests.conftest import add_staff
+
+    admin = Desk(any_store, bha, clock, cli_actor())
+    raw = (FIXTURES / "housing_export.csv").read_bytes()
+    first = import_customers(admin, raw, source="export.csv")
+    again = import_customers(admin, raw, source="export.csv")
+    assert (len(first.added), len(again.added), again.unchanged) == (4, 0, 4)
+    handler = Desk(any_store, bha, clock, add_staff(any_store, "H R", "hr", "handler"))
+    assert [c.reference for c in customers.search(handler, "+44 7700 900123")] == ["T000101"]
+    assert [c.reference for c in customers.search(handler, "nowak")] == ["T000103"]
+    with any_store.read() as session:
+        created = session.exec(select(Event).where(Event.action == "created")).all()
+    assert sorted(e.detail.rsplit(" ", 1)[-1] for e in created) == ["13", "2", "3", "5"]
