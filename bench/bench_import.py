@@ -107,9 +107,10 @@ def main() -> None:
                       "T0054321", "zz nobody"):  # fmt: skip
             times = keystrokes(desk, typed)
             every += times
+            slowest = typed[: times.index(max(times)) + 1]
             print(
                 f"  finder '{typed}': median {statistics.median(times):.1f} ms, "
-                f"worst {max(times):.1f} ms over {len(times)} keystrokes"
+                f"worst {max(times):.1f} ms (at '{slowest}') over {len(times)} keystrokes"
             )
         median, worst = statistics.median(every), max(every)
         verdict = "PASS" if median < 50 else "FAIL"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, literal, or_, text
+from sqlalchemy import Select, column, func, literal, or_, table, text
 from sqlmodel import col, select
 
 from console.desk.context import Desk
@@ -122,26 +122,32 @@ def search(desk: Desk, query: str, limit: int = 20) -> list[CustomerView]:
         stmt = stmt.where(Customer.search_text.like(f"%{word}%"))  # type: ignore[attr-defined]
     matching = stmt
     stmt = stmt.order_by(func.lower(Customer.name), col(Customer.id)).limit(limit)
+    long_words = [w for w in words if len(w) >= 3]
     with desk.store.read() as session:
-        few = _few_matches(session, [w for w in words if len(w) >= 3])
+        indexed = _has_search_index(session)
+        few = _few_matches(session, long_words) if indexed else None
         if few is not None:  # a rare word: look up its few rows rather than walk every name
             return [view(c) for c in session.exec(stmt.where(col(Customer.id).in_(few)))]
-        if session.get_bind().dialect.name == "sqlite":
-            # Walk the first WALK customers in name order (ix_customer_name_lower): a common
-            # word fills the page there. Matches found there come before any later one.
-            first = (
-                select(col(Customer.id))
-                .order_by(func.lower(Customer.name), col(Customer.id))
-                .limit(WALK)
-                .scalar_subquery()
-            )
-            found = [view(c) for c in session.exec(stmt.where(col(Customer.id).in_(first)))]
-            if len(found) == limit:
-                return found
-            # A rare short word: read every customer once, then sort the few matches (the
-            # `|| ''` keeps SQLite from walking the name index all the way instead).
-            unindexed = func.lower(Customer.name).op("||")(literal(""))
-            stmt = matching.order_by(unindexed, col(Customer.id)).limit(limit)
+        if session.get_bind().dialect.name != "sqlite":
+            return [view(c) for c in session.exec(stmt)]
+        # Walk the first WALK customers in name order (ix_customer_name_lower): a common
+        # word fills the page there. Matches found there come before any later one.
+        first = (
+            select(col(Customer.id))
+            .order_by(func.lower(Customer.name), col(Customer.id))
+            .limit(WALK)
+            .scalar_subquery()
+        )
+        found = [view(c) for c in session.exec(stmt.where(col(Customer.id).in_(first)))]
+        if len(found) == limit:
+            return found
+        # Else every match, then sort them: through the search index when a word is long
+        # enough for it, else by reading every customer once (the `|| ''` keeps SQLite from
+        # walking the whole name index instead).
+        unindexed = func.lower(Customer.name).op("||")(literal(""))
+        stmt = matching.order_by(unindexed, col(Customer.id)).limit(limit)
+        if indexed and long_words:
+            stmt = stmt.where(col(Customer.id).in_(_index_query(long_words)))
         return [view(c) for c in session.exec(stmt)]
 
 
@@ -153,17 +159,21 @@ def _few_matches(session: Session, words: list[str]) -> list[int] | None:
     """Ids of customers whose search text holds every word, when there are at most FEW.
 
     None when there are more (a common word: walking customers in name order finds the
-    first matches sooner), or when there is no search index (PostgreSQL; an old SQLite).
+    first matches sooner). Only where the search index is (SQLite 3.34 or later).
     """
-    if not words or not _has_search_index(session):
+    if not words:
         return None
-    where = " AND ".join(f"search_text LIKE :w{i}" for i in range(len(words)))
-    params = {f"w{i}": f"%{w}%" for i, w in enumerate(words)}
-    ids = session.execute(
-        text(f"SELECT rowid FROM customer_search WHERE {where} LIMIT {FEW + 1}"), params
-    ).scalars()
-    found = list(ids)
+    found = list(session.execute(_index_query(words).limit(FEW + 1)).scalars())
     return found if len(found) <= FEW else None
+
+
+def _index_query(words: list[str]) -> Select[Any]:
+    """Ids whose search text holds every word (3 characters or more), from the trigram index."""
+    index = table("customer_search", column("rowid"), column("search_text"))
+    query = select(index.c.rowid)
+    for word in words:
+        query = query.where(index.c.search_text.like(f"%{word}%"))
+    return query
 
 
 def _has_search_index(session: Session) -> bool:
