@@ -31,10 +31,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from console.rules.errors import StoreError
     from console.store.backup import backup
-    from console.store.engine import open_store
+    from console.store.engine import _sqlite_path, database_url, open_store
 
-    store = open_store(args.db, writable=False)
+    path = _sqlite_path(database_url(args.db))
+    if path is not None and not path.is_file():
+        raise StoreError(f"there is no database at {path}: check --db or FRONTDESK_DB")
+    # As it is: a backup never migrates the database it copies.
+    store = open_store(args.db, migrate=False, writable=False)
     try:
         result = backup(store, Path(args.to) if args.to else None, keep=args.keep)
     finally:

@@ -113,6 +113,10 @@ def backup(store: Store, folder: Path | None = None, *, keep: int = DEFAULT_KEEP
     if keep < 1:
         raise StoreError(f"--keep {keep}: keep at least 1 backup")
     now = now or datetime.now(UTC)
+    if store.schema() is None:
+        raise StoreError(
+            f"the database {_where(store.url)} is empty (no Front Desk schema): nothing to back up"
+        )
     folder = _folder(folder or default_folder(store))
     if store.dialect == "postgresql":
         path = _pg_dump(store, folder, now)

@@ -264,6 +264,13 @@ def test_cli_backup_and_restore(
     assert main(["--db", str(tmp_path / "r.db"), "restore", str(made)]) == 0
     out = capsys.readouterr().out
     assert "customers 1, contacts 5" in out and "newest contact" in out
+    missing = tmp_path / "missing.db"
+    assert main(["--db", str(missing), "backup", "--to", str(tmp_path / "b")]) == 2
+    assert "there is no database at" in capsys.readouterr().err and not missing.exists()
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    assert main(["--db", str(empty), "backup", "--to", str(tmp_path / "b")]) == 2
+    assert "is empty (no Front Desk schema): nothing to back up" in capsys.readouterr().err
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"SQLite format 3\x00" + os.urandom(8192))
     assert main(["--db", str(tmp_path / "r.db"), "restore", str(junk)]) == 2
