@@ -501,7 +501,7 @@ def _upsert(
     write: bool,
 ) -> None:
     refs = [row["reference"] for _, row in batch]
-    wanted = refs + [r.upper() for r in refs if r.upper() != r]
+    wanted = list({v for r in refs for v in (r, r.upper(), r.lower())})
     held: dict[str, dict[str, Any]] = {}
     for found in conn.execute(
         select(_CUSTOMER).where(col(Customer.reference).in_(wanted))
@@ -515,7 +515,7 @@ def _upsert(
     where = result.source or "a file"
     for line, row in batch:
         ref = row["reference"]
-        old = held.get(ref) or held.get(ref.upper())
+        old = held.get(ref) or held.get(ref.upper()) or held.get(ref.lower())
         if old is None:
             new = _defaults()
             new.update(row)

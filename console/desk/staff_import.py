@@ -100,6 +100,8 @@ def _clean(cells: dict[str, str], columns: dict[str, str]) -> dict[str, str]:
     name = people.check_name(cell("name"))
     login = people.check_login(cell("login") or people.suggest_login(name))
     out = {"name": name, "login": login}
+    if not cell("login"):
+        out["_suggested"] = "yes"  # made from the name: never takes over someone else's login
     if cell("role"):
         role = ROLE_SYNONYMS.get(cell("role").lower().replace("_", " "), cell("role"))
         out["role"] = people.check_role(ROLE_SYNONYMS.get(role, role))
@@ -144,6 +146,16 @@ def import_staff(desk: Desk, raw: bytes, *, source: str = "", dry_run: bool = Fa
             held = {s.login: s for s in session.exec(select(Staff))}
             for line, row in rows:
                 s = held.get(row["login"])
+                suggested = row.pop("_suggested", "") == "yes"
+                if s is not None and suggested and s.name.lower() != row["name"].lower():
+                    result.bad.append(
+                        BadRow(
+                            line,
+                            f"the login {s.login}, made from the name {row['name']}, is "
+                            f"{s.name}'s: give {row['name']} a login in a login column",
+                        )
+                    )
+                    continue
                 if s is None:
                     if "role" not in row:
                         result.bad.append(

@@ -324,3 +324,12 @@ def test_import_and_find_on_sqlite_and_postgresql(
     with any_store.read() as session:
         created = session.exec(select(Event).where(Event.action == "created")).all()
     assert sorted(e.detail.rsplit(" ", 1)[-1] for e in created) == ["13", "2", "3", "5"]
+
+
+def test_a_reference_in_other_letters_case_is_the_same_customer(
+    admin_desk: Desk, store: Store
+) -> None:
+    import_customers(admin_desk, b"reference,name\nten/7a,Ann Hall\n")
+    result = import_customers(admin_desk, b"reference,name,phone\nTEN/7A,Ann Hall,0131 496 0000\n")
+    assert [(c.reference, c.fields) for c in result.changed] == [("TEN/7A", ("phone",))]
+    assert list(held(store)) == ["ten/7a"]

@@ -105,3 +105,16 @@ def test_cli_import_staff_lists_who_needs_a_pin(
     assert "line 5: 'Janitor' is not a role" in out.err
     assert main(["--db", db, "import", "staff", str(FIXTURES / "staff.csv")]) == 1
     assert "added 0, updated 0, unchanged 3" in capsys.readouterr().out
+
+
+def test_a_login_made_from_a_name_never_takes_over_someone_else(
+    store: Store, clock: FrozenClock
+) -> None:
+    _, desk = first_admin(store, clock)
+    import_staff(desk, (FIXTURES / "staff.csv").read_bytes())  # Ann Smith is asmith
+    result = import_staff(desk, b"name,role\nAlan Smith,handler\n")
+    assert [b.line for b in result.bad] == [2]
+    assert "the login asmith, made from the name Alan Smith, is Ann Smith's" in result.bad[0].reason
+    assert staff(store)["asmith"].name == "Ann Smith"
+    again = import_staff(desk, b"name,team\nAnn Smith,Repairs\n")  # her login, from her name
+    assert [s.what for s in again.updated] == ["updated: team"] and not again.bad
