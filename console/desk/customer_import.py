@@ -36,7 +36,7 @@ from console.desk.customers import PREFERRED_CONTACT, parse_day, search_text
 from console.desk.table_file import BadRow, Table, read_table
 from console.rules.clock import local
 from console.rules.errors import InputError
-from console.rules.phone import group_uk, normalise_uk
+from console.rules.phone import full_number, group_uk
 from console.rules.roles import ADMINS
 from console.store.models import Customer, Event
 
@@ -214,7 +214,7 @@ def _boolean(text: str, what: str) -> bool:
 
 
 def _phone(text: str, what: str) -> str:
-    canonical = normalise_uk(text)
+    canonical = full_number(text)
     if canonical is None:
         shown = text.strip()[:40]
         raise RowError(

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from console.desk.context import Desk
 from console.rules.clock import LONDON, local
 from console.rules.errors import InputError, NotFound
-from console.rules.phone import normalise_uk
+from console.rules.phone import full_number
 from console.rules.roles import HANDLERS, LEADS
 from console.store.ids import get_row
 from console.store.models import Customer
@@ -86,23 +86,12 @@ def search_text(c: Customer) -> str:
     parts = [c.reference, c.name, c.address, c.postcode, c.phone, c.phone_alt, c.email]
     digits = [p.replace(" ", "") for p in (c.phone, c.phone_alt) if p]
     # the one canonical form (console.rules.phone), so +44 7700 … and 07700 … both find it
-    canonical = [n for n in (normalise_uk(p) for p in (c.phone, c.phone_alt) if p) if n]
+    canonical = [n for n in (full_number(p) for p in (c.phone, c.phone_alt) if p) if n]
     return "|".join(p.lower() for p in parts + digits + canonical if p)
 
 
-def check_phone(phone: str, what: str = "the phone number") -> str:
-    """A phone number as typed (trimmed), if `normalise_uk` reads it; InputError otherwise."""
-    phone = " ".join(phone.split())
-    if phone and normalise_uk(phone) is None:
-        raise InputError(
-            f"{what} '{phone}' is not a telephone number: type a UK number like 07700 900123 "
-            "or +44 131 496 0000, or leave it blank"
-        )
-    return phone
-
-
 def _canonical_word(word: str) -> str:
-    canonical = normalise_uk(word)
+    canonical = full_number(word)
     return canonical.lower() if canonical is not None else word
 
 
@@ -113,7 +102,7 @@ def search(desk: Desk, query: str, limit: int = 20) -> list[CustomerView]:
     # (an empty pattern would match every customer).
     words = [w for w in (w.replace("%", "").replace("_", "") for w in query.lower().split()) if w]
     # A phone number in any form (+44 7700 900123, 0044…) is looked up in its one canonical form.
-    whole = normalise_uk(query)
+    whole = full_number(query)
     words = [whole.lower()] if whole is not None else [_canonical_word(w) for w in words]
     if not words:
         return []
@@ -213,6 +202,23 @@ def next_reference(session: object) -> str:
     assert isinstance(session, Session)
     count = session.exec(select(func.count()).select_from(Customer)).one()
     return f"C{int(count) + 1:06d}"
+
+
+def check_phone(number: str, what: str = "the phone number") -> str:
+    """A phone number as typed (trimmed), if it is one; blank is allowed.
+
+    Checked with console.rules.phone: letters, and digits other than 0-9 (Arabic-Indic,
+    full-width), are refused, so a call back never goes to a number nobody can dial.
+    """
+    from console.rules.phone import normalise_uk
+
+    text = " ".join(number.split())
+    if text and normalise_uk(text) is None:
+        raise InputError(
+            f"{what} '{text}' is not a phone number: type the digits 0-9, e.g. 01890 123456 "
+            "or +44 1890 123456 (spaces, dashes and brackets are fine), or leave it blank"
+        )
+    return text
 
 
 def create(

@@ -1,82 +1,98 @@
-"""UK telephone numbers: one rule for every place that reads, stores or matches a number.
+"""UK telephone numbers as a phone system sends them, in one form for matching.
 
-A housing system exports ``+44 7700 900123``, a desk types ``07700 900123``, the
-phone system sends ``00447700900123`` as the caller ID: all three are the same
-number, ``07700900123``. `normalise_uk` turns any of them into that one form,
-so the caller-ID match, the customer finder and the import agree.
-
-- UK numbers come back in national form: ``0`` and 9 or 10 more digits
-  (``01315550101``, ``07700900123``, ``0800123456``).
-- Numbers abroad (``+48 …``, ``0048 …``) come back as ``+`` and their digits.
-- Spaces, dashes, dots, slashes and brackets are ignored, as is the ``(0)`` in
-  ``+44 (0)131 …``. Letters, extensions and too few or too many digits are not
-  a number: None.
+The PBX may send ``+44 131 555 0123``, ``0044131...``, ``01315550123`` or
+``(0131) 555-0123`` for the same line; customers' numbers were typed by hand.
+Both sides go through `normalise_uk` before they are compared.
 """
 
 from __future__ import annotations
 
 import re
 
-_SEPARATORS = re.compile(r"[\s\-./()]")
-_TRUNK_ZERO = re.compile(r"^(\+|00)\s*44\s*\(0\)")
+# What PBXs send when the caller withheld the number (CLIR) or it was not available.
+WITHHELD = frozenset(
+    {"anonymous", "withheld", "private", "restricted", "unknown", "unavailable", "clir"}
+)
+ANONYMOUS = "anonymous"
+_SEPARATORS = re.compile(r"[\s\-().\u00a0/]")
 
 
 def normalise_uk(number: str) -> str | None:
-    """The number in one canonical form (``07700900123`` or ``+48…``); None when it is none."""
-    text = number.strip()
-    if not text:
+    """The national form (``01315550123``), ``+<digits>`` abroad, or None if not a number.
+
+    ``0…``, ``+44…``, ``0044…`` and ``44…`` with spaces, dashes, dots or brackets
+    are accepted; a ``(0)`` after the country code is dropped. Letters, an empty
+    string and anything too short or long for a phone number give None.
+    """
+    if not isinstance(number, str):
         return None
-    text = _TRUNK_ZERO.sub(r"\g<1>44", text)
-    compact = _SEPARATORS.sub("", text)
-    if compact.startswith("+"):
-        international, digits = True, compact[1:]
-    elif compact.startswith("00"):
-        international, digits = True, compact[2:]
-    else:
-        international, digits = False, compact
+    raw = number.strip().replace("(0)", "")
+    if not raw:
+        return None
+    compact = _SEPARATORS.sub("", raw)
+    plus = compact.startswith("+")
+    digits = compact[1:] if plus else compact
     if not digits.isascii() or not digits.isdigit():
         return None
-    if not international and digits.startswith("44") and len(digits) in (11, 12):
-        international = True  # 447700900123: the country code without its plus
-    if international:
+    if plus or digits.startswith("00"):
+        digits = digits if plus else digits[2:]
         if digits.startswith("44"):
-            national = digits[2:]
-            if national.startswith("0"):  # +44 0131 ...: a zero that should not be there
-                national = national[1:]
-            return _uk("0" + national)
-        if digits.startswith("0") or not 7 <= len(digits) <= 15:
-            return None
-        return "+" + digits
-    return _uk(digits)
+            national = "0" + digits[2:].lstrip("0")
+        else:
+            return "+" + digits if 7 <= len(digits) <= 15 else None
+    elif digits.startswith("44") and len(digits) == 12:
+        national = "0" + digits[2:]
+    elif digits.startswith("0"):
+        national = digits
+    else:
+        return digits if 3 <= len(digits) <= 6 else None  # an internal extension
+    return national if 10 <= len(national) <= 11 else None
 
 
-def _uk(digits: str) -> str | None:
-    if not digits.startswith("0") or digits.startswith("00"):
+def is_withheld(number: str | None) -> bool:
+    """True when the PBX says the caller withheld the number (or sent none at all)."""
+    text = (number or "").strip().lower()
+    return not text or text in WITHHELD or text.startswith("anonymous")
+
+
+def caller_number(number: str | None) -> str:
+    """What to store and show for a caller: the normalised number, "anonymous", or "" (garbage)."""
+    if is_withheld(number):
+        return ANONYMOUS
+    return normalise_uk(number or "") or ""
+
+
+def full_number(number: str) -> str | None:
+    """`normalise_uk`, but only a whole number someone outside can dial (not an extension).
+
+    For customers' numbers (the housing system's export, the desk's form): ``2041`` is
+    an internal extension, never a customer's phone.
+    """
+    canonical = normalise_uk(number)
+    if canonical is None or not canonical.startswith(("0", "+")):
         return None
-    if not 10 <= len(digits) <= 11:
-        return None
-    return digits
+    return canonical
 
 
 def is_uk_phone(number: str) -> bool:
-    """True when `normalise_uk` reads the text as a telephone number."""
-    return normalise_uk(number) is not None
+    """True when the text is a whole telephone number (`full_number`)."""
+    return full_number(number) is not None
 
 
 def display_uk(number: str) -> str:
-    """A canonical number grouped the way it is written in the UK (``07700 900123``).
+    """A number grouped the way it is written in the UK (``07700 900123``).
 
-    Anything `normalise_uk` cannot read is returned as it is.
+    Anything that is not a whole number (`full_number`) is returned as it is.
     """
-    canonical = normalise_uk(number)
+    canonical = full_number(number)
     return number.strip() if canonical is None else group_uk(canonical)
 
 
 def group_uk(canonical: str) -> str:
     """`display_uk` for a number already in `normalise_uk`'s form."""
-    if canonical.startswith("+"):
-        return canonical
     d = canonical
+    if not d.startswith("0") or not 10 <= len(d) <= 11:
+        return d  # abroad (+48…), or an extension: as it is
     if len(d) == 11 and d.startswith("02"):  # 020 7946 0000
         return f"{d[:3]} {d[3:7]} {d[7:]}"
     four_digit_area = d.startswith("011") or (d.startswith("01") and d[3] == "1")  # 0131

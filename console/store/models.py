@@ -207,6 +207,18 @@ class Revision(SQLModel, table=True):
     value: int = 0
 
 
+class Setting(SQLModel, table=True):
+    """What a database says about itself, by name: e.g. `landlord`, the profile it was made for.
+
+    Migration 0006. Written on first use and changed only deliberately (`frontdesk landlord`).
+    """
+
+    __tablename__ = "setting"
+
+    name: str = Field(primary_key=True, max_length=80)
+    value: str = ""
+
+
 class DailySummary(SQLModel, table=True):
     """Counts per staff member, day, metric and bucket, kept in the same commit as each write.
 

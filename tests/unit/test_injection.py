@@ -124,11 +124,6 @@ def screen_text(app: FrontDeskApp) -> str:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "f.db")
-
-
-@pytest.fixture
 def seat(db: str) -> Iterator[Store]:
     store = open_store(db)
     yield store

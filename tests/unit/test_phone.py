@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.rules.phone import display_uk, is_uk_phone, normalise_uk
+from console.rules.phone import display_uk, full_number, is_uk_phone, normalise_uk
 
 
 @pytest.mark.parametrize(
@@ -41,8 +41,14 @@ def test_every_form_of_a_number_is_one_number(typed: str, canonical: str) -> Non
         "０７７００９００１２３",  # full-width digits are not typed on a UK keyboard
     ],
 )  # fmt: skip
-def test_what_is_not_a_number(typed: str) -> None:
-    assert normalise_uk(typed) is None
+def test_what_is_not_a_whole_number(typed: str) -> None:
+    assert full_number(typed) is None
+    assert not is_uk_phone(typed)
+
+
+def test_an_extension_is_a_number_to_the_pbx_but_not_a_customers_phone() -> None:
+    assert normalise_uk("2041") == "2041"  # console.rules.phone's rule for the phone system
+    assert full_number("2041") is None and display_uk("2041") == "2041"
 
 
 @pytest.mark.parametrize(
