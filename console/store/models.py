@@ -151,6 +151,8 @@ class Task(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="task.id", index=True)
     received_at: datetime | None = utc_column(nullable=False)
     due_at: datetime | None = utc_column(nullable=False)
+    # The aim inside the promise (never after due_at); None where the commitment has none.
+    aim_at: datetime | None = utc_column()
     status: str = Field(default="open")  # one of TASK_STATUSES
     assignee_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     team: str = ""

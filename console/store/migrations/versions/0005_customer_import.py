@@ -13,7 +13,7 @@ without reading every customer. A later migration that rebuilds the customer tab
 (batch "move and copy") must create the three triggers again.
 
 Revision ID: 0005
-Revises: 0006 (chained after the landlord migration, which landed first)
+Revises: 0007 (chained after the landlord and aims migrations, which landed first)
 """
 
 from collections.abc import Sequence
@@ -23,7 +23,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
