@@ -42,6 +42,10 @@ def utc_column(*, nullable: bool = True, index: bool = False) -> Any:
 ROLES = ("handler", "reception", "team_lead", "admin")
 CHANNELS = ("call", "voicemail", "visit", "email", "social", "letter", "home_visit")
 TASK_STATUSES = ("open", "done", "cancelled")
+# phone: measured by the phone system as it happened; queue_log / cdr: imported afterwards;
+# typed: the handler's own figure
+ANSWER_SOURCES = ("phone", "queue_log", "cdr", "typed")
+PHONE_STATES = ("ringing", "answered", "ended", "abandoned", "forwarded", "failed")
 
 
 class Staff(SQLModel, table=True):
@@ -57,6 +61,10 @@ class Staff(SQLModel, table=True):
     failed_attempts: int = Field(default=0)
     locked_until: datetime | None = utc_column()
     created_at: datetime | None = utc_column()
+    # the phone system (migration 0004): the desk phone's extension and the PBX's agent name,
+    # so a call ringing or answered there pops on this person's calls desk
+    extension: str = ""
+    pbx_agent: str = ""
 
 
 class Customer(SQLModel, table=True):
@@ -106,6 +114,9 @@ class Contact(SQLModel, table=True):
     ended_at: datetime | None = utc_column()
     answer_seconds: float | None = None
     abandoned: bool = False
+    # where the answer time came from (migration 0004): one of ANSWER_SOURCES, "" before 0004
+    answer_source: str = ""
+    pbx_answered_at: datetime | None = utc_column()  # the PBX's own Answer() (greeting, queue)
     # reception visits
     visitor_name: str = ""  # first name or initials only: the board is seen by others
     served_at: datetime | None = utc_column()
@@ -172,6 +183,36 @@ class Task(SQLModel, table=True):
         ),
         Index("ix_task_due_status", "due_at", "status"),
     )
+
+
+class PhoneCall(SQLModel, table=True):
+    """One call as the phone system reported it, event by event (migration 0004).
+
+    Kept apart from `Contact` so a call still ringing is not yet a contact: an
+    answered call becomes one (``contact_id``), an abandoned one becomes one and
+    opens the missed call promise (``missed_task_id``).
+    """
+
+    __tablename__ = "phone_call"
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: str = Field(sa_column=Column(String(200), unique=True, nullable=False))
+    source: str = "cti"  # cti (generic CTI endpoint) or ami (Asterisk Manager Interface)
+    direction: str = "in"  # in, out
+    number: str = Field(default="", index=True)  # the other party, normalised; "anonymous"
+    from_number: str = ""  # as the PBX sent it
+    to_number: str = ""
+    queue: str = ""
+    state: str = Field(default="ringing", index=True)  # one of PHONE_STATES
+    cause: str = ""  # hangup cause, as sent
+    agent: str = ""  # the user, agent name or extension the call rang or was answered at
+    offered_at: datetime | None = utc_column(nullable=False)
+    answered_at: datetime | None = utc_column()
+    ended_at: datetime | None = utc_column()
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    missed_task_id: int | None = Field(default=None, foreign_key="task.id")
+    updated_at: datetime | None = utc_column()
 
 
 class Event(SQLModel, table=True):
