@@ -34,9 +34,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("extension", _TEXT(), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("pbx_agent", _TEXT(), nullable=False, server_default=""))
     with op.batch_alter_table("contact", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("answer_source", _TEXT(), nullable=False, server_default="")
-        )
+        batch_op.add_column(sa.Column("answer_source", _TEXT(), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("pbx_answered_at", _UTC(timezone=True), nullable=True))
     # calls answered before this revision were typed by the handler (the CDR import
     # marks its own rows by their external id)
