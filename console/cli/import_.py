@@ -1,8 +1,8 @@
 """`frontdesk import calls FILE`: call records from the phone system.
 
-    frontdesk [--db PATH|URL] import calls FILE [--format auto|asterisk|plain]
+    frontdesk [--db PATH|URL] import calls FILE [--format auto|asterisk|queue_log|plain]
 
-FILE is Asterisk's ``Master.csv`` (no header) or a CSV with the header
+FILE is Asterisk's ``Master.csv`` (no header), its ``queue_log`` or a CSV with the header
 ``started_at,answered_at,ended_at,caller,agent``; ``-`` reads standard input.
 Bad rows are listed by line number and skipped; importing a file twice adds
 nothing. Exit status 0 when every row was imported or already there, 1 when any
@@ -19,11 +19,11 @@ SHOW_BAD = 20  # bad rows listed one by one; the rest are counted
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("what", choices=["calls"], help="what to import (calls)")
     parser.add_argument(
-        "file", metavar="FILE", help="Master.csv or a plain CSV of calls; - for stdin"
+        "file", metavar="FILE", help="Master.csv, queue_log or a plain CSV of calls; - for stdin"
     )
     parser.add_argument(
         "--format",
-        choices=["auto", "asterisk", "plain"],
+        choices=["auto", "asterisk", "queue_log", "plain"],
         default="auto",
         help="the file's format (default: tell from the first line)",
     )
@@ -42,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
         result = import_calls(store, text, fmt=args.format, source=source, now=datetime.now(UTC))
     finally:
         store.close()
+    if result.timed:
+        print(f"{source}: timed {result.timed} calls the call records left untimed")
     if result.rows == 0:
         print(f"{source}: no call records in it; nothing imported")
         return 0
