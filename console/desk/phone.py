@@ -351,6 +351,7 @@ def _answer(desk: Desk, session: Session, call: PhoneCall, ev: CallEvent) -> Tak
             answer_seconds=round(wait, 3),
             answer_source="phone",
             details={"phone_call": call.call_id, "number": call.number},
+            external_id=_external_id(session, call),
             created_at=desk.now(),
         )
         session.add(contact)
@@ -415,6 +416,15 @@ def _hangup(desk: Desk, session: Session, call: PhoneCall, ev: CallEvent) -> Tak
     )
 
 
+def _external_id(session: Session, call: PhoneCall) -> str | None:
+    """Asterisk's Uniqueid, as the CDR and queue_log import name the call, so it counts once."""
+    if call.source != "ami":
+        return None
+    key = f"asterisk:{call.call_id}"[:200]
+    held = session.exec(select(Contact.id).where(Contact.external_id == key)).first()
+    return None if held is not None else key
+
+
 def _missed(desk: Desk, session: Session, call: PhoneCall, now: datetime) -> None:
     """An inbound call that ended before anyone answered: an abandoned contact, and the promise."""
     assert call.offered_at is not None
@@ -430,6 +440,7 @@ def _missed(desk: Desk, session: Session, call: PhoneCall, now: datetime) -> Non
         abandoned=True,
         answer_source="phone",
         details={"phone_call": call.call_id, "number": call.number, "cause": call.cause},
+        external_id=_external_id(session, call),
         created_at=desk.now(),
     )
     session.add(contact)
