@@ -552,6 +552,31 @@ class LiveFigures:
         )
 
 
+@dataclass(frozen=True)
+class Waiting:
+    waiting: int
+    longest_wait: float | None  # seconds
+
+
+def _waiting(session: Session, now: datetime) -> Waiting:
+    count, oldest = session.exec(
+        select(func.count(), func.min(PhoneCall.offered_at)).where(
+            PhoneCall.state == "ringing",
+            PhoneCall.direction == "in",
+            col(PhoneCall.offered_at) > now - STALE_RINGING,
+        )
+    ).one()
+    oldest_at = as_utc(oldest) if oldest is not None else None
+    longest = max(0.0, (now - oldest_at).total_seconds()) if oldest_at is not None else None
+    return Waiting(int(count or 0), longest)
+
+
+def waiting_now(desk: Desk) -> Waiting:
+    """Inbound calls ringing or queued now, as the phone system last reported them."""
+    with desk.store.read() as session:
+        return _waiting(session, desk.now())
+
+
 def live_figures(desk: Desk) -> LiveFigures:
     """Calls waiting now (the phone system's view) and today's answered and abandoned calls."""
     from console.desk.calls import answer_target
@@ -560,24 +585,16 @@ def live_figures(desk: Desk) -> LiveFigures:
     target = answer_target(desk.profile)
     today = local(now).date()
     with desk.store.read() as session:
-        waiting = session.exec(
-            select(func.count(), func.min(PhoneCall.offered_at)).where(
-                PhoneCall.state == "ringing",
-                PhoneCall.direction == "in",
-                col(PhoneCall.offered_at) > now - STALE_RINGING,
-            )
-        ).one()
+        waiting = _waiting(session, now)
         rows = session.exec(
             select(Contact.answer_seconds, Contact.abandoned).where(
                 Contact.channel == "call", Contact.day == today
             )
         ).all()
-    count, oldest = waiting
     answered = [s for s, gone in rows if s is not None and not gone]
-    oldest_at = as_utc(oldest) if oldest is not None else None
     return LiveFigures(
-        waiting=int(count or 0),
-        longest_wait=max(0.0, (now - oldest_at).total_seconds()) if oldest_at else None,
+        waiting=waiting.waiting,
+        longest_wait=waiting.longest_wait,
         answered_today=len(answered),
         within_today=sum(1 for s in answered if target is not None and s <= target),
         abandoned_today=sum(1 for _s, gone in rows if gone),

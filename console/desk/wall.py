@@ -98,6 +98,8 @@ class Wall:
     visitors_decided: int
     visitor_target_seconds: int | None
     longest_wait_seconds: float
+    calls_waiting: int = 0  # in the phone system's queue now (issue 18)
+    calls_longest_wait: float | None = None  # seconds, of the calls waiting now
 
     @property
     def calls_share(self) -> float | None:
@@ -201,6 +203,9 @@ def wall(desk: Desk, rows: int = DEFAULT_ROWS) -> Wall:
         )
         for r in top
     )
+    from console.desk.phone import waiting_now
+
+    line = waiting_now(desk)
     summary = summarise(
         profile,
         (
@@ -238,6 +243,8 @@ def wall(desk: Desk, rows: int = DEFAULT_ROWS) -> Wall:
         visitors_decided=summary.decided,
         visitor_target_seconds=summary.target_seconds,
         longest_wait_seconds=summary.longest_wait_seconds,
+        calls_waiting=line.waiting,
+        calls_longest_wait=line.longest_wait,
     )
 
 
