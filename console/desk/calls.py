@@ -493,6 +493,7 @@ class CallRow:
     category: str  # label
     outcome: str  # label
     outcome_kind: str  # as stored: "resolved", "callback_routine", ...
+    answer_source: str = ""  # phone, queue_log, cdr, typed ("" before the phone system)
 
 
 @dataclass(frozen=True)
@@ -559,6 +560,7 @@ def my_calls_today(desk: Desk, limit: int = 500) -> MyDay:
                     category=category.label if category else contact.category,
                     outcome=kind.label if kind else contact.outcome,
                     outcome_kind=contact.outcome,
+                    answer_source=contact.answer_source,
                 )
             )
     return MyDay(today, tuple(rows), answered, within, target)

@@ -540,6 +540,7 @@ class LiveFigures:
     within_today: int
     abandoned_today: int
     target_seconds: float | None
+    connected: bool = True  # the phone system has reported at least one call
 
     @property
     def line(self) -> str:
@@ -586,6 +587,7 @@ def live_figures(desk: Desk) -> LiveFigures:
     today = local(now).date()
     with desk.store.read() as session:
         waiting = _waiting(session, now)
+        connected = session.exec(select(PhoneCall.id).limit(1)).first() is not None
         rows = session.exec(
             select(Contact.answer_seconds, Contact.abandoned).where(
                 Contact.channel == "call", Contact.day == today
@@ -599,6 +601,7 @@ def live_figures(desk: Desk) -> LiveFigures:
         within_today=sum(1 for s in answered if target is not None and s <= target),
         abandoned_today=sum(1 for _s, gone in rows if gone),
         target_seconds=target,
+        connected=connected,
     )
 
 
