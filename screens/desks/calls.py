@@ -228,23 +228,26 @@ class CallsScreen(Screen[None]):
                 elif pop.number:
                     picker.input.value = pop.number  # the matches (or none) to choose from
                     picker.focus_input()
-        if pop.contact_id is not None and pop.answer_seconds is not None:
-            if self.popped_answer != pop.call_id:
-                self.popped_answer = pop.call_id
-                self.phone_contact_id = pop.contact_id
-                answer = self.query_one("#answer", Input)
-                with answer.prevent(Input.Changed):
-                    answer.value = f"{pop.answer_seconds:.1f}"
-                answer.disabled = True
-                self._start()
-                verdict = self.query_one("#answer-verdict", Static)
-                within = service.within_target(self._desk().profile, pop.answer_seconds)
-                verdict.update(
-                    service.describe_answer(self._desk().profile, pop.answer_seconds)
-                    + " (measured by the phone system)"
-                )
-                verdict.set_class(within is True, "within")
-                verdict.set_class(within is False, "over")
+        if (
+            pop.contact_id is not None
+            and pop.answer_seconds is not None
+            and self.popped_answer != pop.call_id
+        ):
+            self.popped_answer = pop.call_id
+            self.phone_contact_id = pop.contact_id
+            answer = self.query_one("#answer", Input)
+            with answer.prevent(Input.Changed):
+                answer.value = f"{pop.answer_seconds:.1f}"
+            answer.disabled = True
+            self._start()
+            verdict = self.query_one("#answer-verdict", Static)
+            within = service.within_target(self._desk().profile, pop.answer_seconds)
+            verdict.update(
+                service.describe_answer(self._desk().profile, pop.answer_seconds)
+                + " (measured by the phone system)"
+            )
+            verdict.set_class(within is True, "within")
+            verdict.set_class(within is False, "over")
 
     def _loaded(self, status: OfficeStatus, day: MyDay) -> None:
         self.office = status

@@ -115,7 +115,7 @@ async def test_screen_pop_fills_the_call_and_saves_in_three_keys(
                 screen.query_one("#answer-verdict", Static).render()
             )
             assert "Answered in 9.5 s (measured)" in str(pop.render())
-            assert "answered within 20 s today 1/1" in screen.sub_title
+            assert "answered within 20 s today 1/1" in (screen.sub_title or "")
             assert app.screen.query_one(Header) is not None
 
             keys = Keys(pilot)
@@ -176,7 +176,9 @@ async def test_typed_time_still_works_and_is_marked_typed(
             # a call waiting in the queue shows on the header
             line.send(event="newCall", callId="q1", **{"from": "01890 000001"})
             clock.advance(seconds=30)
-            await wait_until(pilot, lambda: "Waiting 1, longest 30 s" in app.screen.sub_title)
+            await wait_until(
+                pilot, lambda: "Waiting 1, longest 30 s" in (app.screen.sub_title or "")
+            )
             await keys.type("12")
             await keys.press("enter")
             await keys.type("smith")
