@@ -345,3 +345,23 @@ def test_staff_mapping(store: Store, desk: Desk, lead: Actor) -> None:
         assert phone.staff_for(session, ["hannah"]) is not None
         assert phone.staff_for(session, ["lmurray"]) is not None  # the login
         assert phone.staff_for(session, ["999"]) is None
+
+
+def test_reports_use_measured_times_and_say_how_many_were_typed(
+    store: Store, desk: Desk, lead: Actor, clock: FrozenClock
+) -> None:
+    from console.reports.figures import build_report
+
+    staffed(store, desk)
+    send(desk, event="newCall", callId="m1", **{"from": "01315550123"}, **{"user[]": "201"})
+    clock.advance(seconds=30)
+    send(desk, event="answer", callId="m1")  # measured: 30 s, over BHA's 20 s
+    calls.log_call(desk, answer="5", category="rent")  # typed: 5 s
+    report = build_report(desk.with_actor(lead))
+    (row,) = report.telephone
+    assert (row.answered, row.answered_within) == (2, 1)
+    assert row.average_answer_seconds == pytest.approx(17.5)
+    assert (
+        "answer times of 2 answered calls: 1 measured by the phone system, 1 typed by handlers"
+        in report.notes
+    )
