@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from console.desk.context import ADMINS, Desk
@@ -394,10 +394,14 @@ def _hangup(desk: Desk, session: Session, call: PhoneCall, ev: CallEvent) -> Tak
     if call.state == "answered":
         call.state = "ended"
         if call.contact_id is not None:
-            contact = session.get(Contact, call.contact_id)
-            if contact is not None and contact.ended_at is None:
-                contact.ended_at = now
-                session.add(contact)
+            # A plain UPDATE: the end of an answered call changes no figure, and the
+            # summary's ORM hook would recount the whole day for every hangup.
+            table = Contact.__table__  # type: ignore[attr-defined]
+            session.connection().execute(
+                update(table)
+                .where(table.c.id == call.contact_id, table.c.ended_at.is_(None))
+                .values(ended_at=now)
+            )
         session.add(call)
         session.flush()
         return _taken(call, ev, False, f"call {ev.call_id} ended")
