@@ -101,6 +101,7 @@ async def delay_to_screen(db: str, base: str, rounds: int) -> list[float]:
     from console.store.engine import open_store
     from console.store.models import Staff
     from screens.app import FrontDeskApp
+    from screens.desks.calls import CallsScreen
 
     store = open_store(db)
     with store.write() as session:
@@ -129,7 +130,9 @@ async def delay_to_screen(db: str, base: str, rounds: int) -> list[float]:
                     raise SystemExit("the answer never reached the screen")
             delays.append(time.perf_counter() - start)
             await http.post(base + TOKEN, data={**fields, "event": "hangup"})
-            app.screen.action_new_call()  # the handler moves on without logging
+            screen = app.screen
+            assert isinstance(screen, CallsScreen)
+            screen.action_new_call()  # the handler moves on without logging
             await pilot.pause(0.2)
     return delays
 
