@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import case, func, or_, update
 from sqlmodel import Session, col, select
 
 from console.desk.context import ADMINS, Desk
@@ -592,18 +592,23 @@ def live_figures(desk: Desk) -> LiveFigures:
     with desk.store.read() as session:
         waiting = _waiting(session, now)
         connected = session.exec(select(PhoneCall.id).limit(1)).first() is not None
-        rows = session.exec(
-            select(Contact.answer_seconds, Contact.abandoned).where(
-                Contact.channel == "call", Contact.day == today
-            )
-        ).all()
-    answered = [s for s, gone in rows if s is not None and not gone]
+        answered = col(Contact.answer_seconds).is_not(None) & col(Contact.abandoned).is_(False)
+        limit = target if target is not None else -1.0
+        within = answered & (col(Contact.answer_seconds) <= limit)
+        counts = session.exec(
+            select(
+                func.sum(case((answered, 1), else_=0)),
+                func.sum(case((within, 1), else_=0)),
+                func.sum(case((col(Contact.abandoned).is_(True), 1), else_=0)),
+            ).where(Contact.channel == "call", Contact.day == today)
+        ).one()
+    answered_n, within_n, abandoned_n = (int(n or 0) for n in counts)
     return LiveFigures(
         waiting=waiting.waiting,
         longest_wait=waiting.longest_wait,
-        answered_today=len(answered),
-        within_today=sum(1 for s in answered if target is not None and s <= target),
-        abandoned_today=sum(1 for _s, gone in rows if gone),
+        answered_today=answered_n,
+        within_today=within_n if target is not None else 0,
+        abandoned_today=abandoned_n,
         target_seconds=target,
         connected=connected,
     )

@@ -267,6 +267,8 @@ class DailySummary(SQLModel, table=True):
 Index("ix_contact_channel_day", col(Contact.channel), col(Contact.day))
 Index("ix_contact_day_staff", col(Contact.day), col(Contact.staff_id))
 Index("ix_event_entity", col(Event.entity), col(Event.entity_id))
+# Migration 0004 (phone): the screen pop finds the newest call at one handler's phone.
+Index("ix_phone_call_staff", col(PhoneCall.staff_id), col(PhoneCall.offered_at))
 # Migration 0002 (reports): open tasks by commitment and handler; done tasks by completion.
 Index(
     "ix_task_open_slug",

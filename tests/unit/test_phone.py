@@ -365,3 +365,37 @@ def test_reports_use_measured_times_and_say_how_many_were_typed(
         "answer times of 2 answered calls: 1 measured by the phone system, 1 typed by handlers"
         in report.notes
     )
+
+
+def test_migration_0004_marks_earlier_answer_times_typed_and_goes_back(tmp_path: Any) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from console.store.engine import MIGRATIONS, open_store
+
+    store = open_store(tmp_path / "old.db")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with store._writer.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0002")
+        assert (
+            "phone_call"
+            not in conn.exec_driver_sql(
+                "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table'"
+            ).scalar_one()
+        )
+        conn.execute(
+            text(
+                "INSERT INTO contact (channel, received_at, day, answer_seconds, abandoned, "
+                "visitor_name, left_unseen, category, outcome, notes, details, anonymised, "
+                "external_id) VALUES ('call', '2025-11-24 10:00:00', '2025-11-24', :s, 0, "
+                "'', 0, '', '', '', '{}', 0, :x)"
+            ),
+            [{"s": 12.0, "x": None}, {"s": 8.0, "x": "asterisk:1.1"}, {"s": None, "x": None}],
+        )
+        command.upgrade(config, "head")
+        sources = conn.execute(text("SELECT answer_source FROM contact ORDER BY id")).scalars()
+        assert list(sources) == ["typed", "cdr", ""]
+    store.close()

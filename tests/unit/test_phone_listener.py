@@ -385,3 +385,32 @@ def test_a_bad_token_file_stops_with_one_line(tmp_path: Path) -> None:
             timeout=60,
         )
         assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_burst_from_many_clients_is_all_recorded(served: Served) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one_call(n: int) -> list[int]:
+        number = f"0141{n:07d}"
+        got = []
+        for fields in (
+            {"event": "newCall", "from": number, "user[]": ["201"]},
+            {"event": "answer", "from": number, "answeringNumber": "201"},
+            {"event": "hangup", "from": number, "cause": "normalClearing"},
+        ):
+            got.append(post(served.url(), {**fields, "callId": f"burst-{n}"})[0])
+        return got
+
+    before = count_rows(served)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = [s for call in pool.map(one_call, range(60)) for s in call]
+    assert statuses == [200] * 180
+    after = count_rows(served)
+    assert (after[0] - before[0], after[1] - before[1]) == (60, 60)
+    store = read(served)
+    with store.read() as session:
+        states = session.exec(
+            select(PhoneCall.state).where(PhoneCall.call_id.startswith("burst-"))  # type: ignore[attr-defined]
+        ).all()
+    store.close()
+    assert set(states) == {"ended"}

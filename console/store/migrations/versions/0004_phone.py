@@ -71,10 +71,12 @@ def upgrade() -> None:
     with op.batch_alter_table("phone_call", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_phone_call_number"), ["number"], unique=False)
         batch_op.create_index(batch_op.f("ix_phone_call_state"), ["state"], unique=False)
+        batch_op.create_index("ix_phone_call_staff", ["staff_id", "offered_at"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("phone_call", schema=None) as batch_op:
+        batch_op.drop_index("ix_phone_call_staff")
         batch_op.drop_index(batch_op.f("ix_phone_call_state"))
         batch_op.drop_index(batch_op.f("ix_phone_call_number"))
     op.drop_table("phone_call")
