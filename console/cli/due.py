@@ -37,14 +37,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="read lines of SLUG<TAB>RECEIVED and print one due instant per line",
     )
-    # Its own dest: a subparser default would otherwise overwrite the global --policy.
-    parser.add_argument(
-        "--policy",
-        dest="sub_policy",
-        default=None,
-        metavar="NAME|PATH",
-        help="policy profile (default: the global --policy, else bha)",
-    )
 
 
 def parse_received(text: str) -> datetime:
@@ -74,9 +66,9 @@ def due_text(profile: Profile, slug: str, received: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from console.rules.errors import InputError
-    from console.rules.profiles import load_profile
+    from console.rules.profiles import DEFAULT_POLICY, load_profile
 
-    policy = args.sub_policy or args.policy or "bha"
+    policy = args.policy or DEFAULT_POLICY
     if args.stdin:
         if args.slug is not None:
             raise InputError("give either SLUG RECEIVED or --stdin, not both")

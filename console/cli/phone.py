@@ -38,10 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     mapping.add_argument("login", help="the staff member's login")
     mapping.add_argument("--extension", default=None, help="desk phone extension, e.g. 201")
     mapping.add_argument("--agent", default=None, help="the PBX's agent or user name")
-    figures = sub.add_parser("figures", help="calls waiting now, answered and abandoned today")
-    for command in (listen, ami, mapping, figures):
-        command.add_argument("--db", default=argparse.SUPPRESS, help="database file or URL")
-        command.add_argument("--policy", default=argparse.SUPPRESS, help="policy profile")
+    sub.add_parser("figures", help="calls waiting now, answered and abandoned today")
 
 
 def read_secret(path: str, what: str) -> str:
@@ -64,39 +61,31 @@ def read_secret(path: str, what: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from console.desk.context import Actor, Desk
-    from console.rules.profiles import load_profile
-    from console.store.engine import open_store
+    from console.desk.context import cli_actor
+    from console.desk.open import open_desk
 
-    profile = load_profile(args.policy)
     if args.phone_command == "listen":
         token = read_secret(args.token_file, "token")
-        store = open_store(args.db)
+        desk = open_desk(args.db, args.policy)  # the phone system writes; no one signed in
         try:
-            return _listen(Desk(store, profile), token, args)
+            return _listen(desk, token, args)
         finally:
-            store.close()
+            desk.store.close()
     if args.phone_command == "asterisk":
         from console.phone.ami import follow
 
         secret = read_secret(args.secret_file, "secret")
-        store = open_store(args.db)
+        desk = open_desk(args.db, args.policy)
         try:
-            return follow(Desk(store, profile), args.host, args.port, args.user, secret)
+            return follow(desk, args.host, args.port, args.user, secret)
         finally:
-            store.close()
-    store = open_store(args.db)
+            desk.store.close()
+    desk = open_desk(args.db, args.policy, actor=cli_actor())
     try:
         if args.phone_command == "map":
             from console.desk.phone import set_mapping
 
-            system = Actor(0, "Front Desk command line", "cli", "admin")
-            done = set_mapping(
-                Desk(store, profile, actor=system),
-                args.login,
-                extension=args.extension,
-                pbx_agent=args.agent,
-            )
+            done = set_mapping(desk, args.login, extension=args.extension, pbx_agent=args.agent)
             print(
                 f"{done.name} ({done.login}): extension '{done.extension or '-'}', "
                 f"PBX agent '{done.pbx_agent or '-'}'"
@@ -104,10 +93,10 @@ def run(args: argparse.Namespace) -> int:
             return 0
         from console.desk.phone import live_figures
 
-        print(live_figures(Desk(store, profile)).line)
+        print(live_figures(desk.with_actor(None)).line)
         return 0
     finally:
-        store.close()
+        desk.store.close()
 
 
 def _listen(desk: object, token: str, args: argparse.Namespace) -> int:

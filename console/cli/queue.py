@@ -70,18 +70,15 @@ def as_dict(row: QueueRow) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     from console.desk import queue
-    from console.desk.context import Desk
+    from console.desk.open import open_desk
     from console.rules.clock import local
     from console.rules.errors import InputError
-    from console.rules.profiles import load_profile
-    from console.store.engine import open_store
 
     if args.limit < 1:
         raise InputError(f"--limit must be 1 or more, not {args.limit}")
-    profile = load_profile(args.policy)
-    store = open_store(args.db)
+    desk = open_desk(args.db, args.policy)  # the system reads; no one is signed in
+    store, profile = desk.store, desk.profile
     try:
-        desk = Desk(store, profile)  # the system reads; no one is signed in
         at = queue.parse_as_at(args.at, desk.now()) if args.at else None
         filters = queue.QueueFilter(
             assignee_id=queue.staff_id_for(desk, args.mine) if args.mine else None,

@@ -20,21 +20,13 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    # Its own dest: a subparser default would otherwise overwrite the global --policy.
-    parser.add_argument(
-        "--policy",
-        dest="sub_policy",
-        default=None,
-        metavar="NAME|PATH",
-        help="policy profile (default: the global --policy, else bha)",
-    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
 def run(args: argparse.Namespace) -> int:
-    from console.rules.profiles import load_profile
+    from console.rules.profiles import DEFAULT_POLICY, load_profile
 
-    profile = load_profile(args.sub_policy or args.policy or "bha")
+    profile = load_profile(args.policy or DEFAULT_POLICY)
     print(as_json(profile) if args.json else as_table(profile))
     return 0
 

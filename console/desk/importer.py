@@ -71,6 +71,8 @@ QUEUE_ENTER = {"ENTERQUEUE"}
 QUEUE_CONNECT = {"CONNECT"}
 QUEUE_GONE = {"ABANDON", "EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY"}
 QUEUE_DONE = {"COMPLETECALLER", "COMPLETEAGENT", "TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"}
+# A phone system's clock may run a little ahead of this machine's; more than this is an error.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,8 @@ class ImportResult:
     customers_matched: int
     abandoned: int
     timed: int = 0  # calls already held (from a CDR) that the queue_log timed
+    # Answered calls whose agent is no staff login: imported, with no handler, and said so.
+    unknown_agents: tuple[BadRow, ...] = ()
 
     @property
     def exit_status(self) -> int:
@@ -542,7 +546,24 @@ def import_calls(
 ) -> ImportResult:
     """Parse and store the calls in `text` in one transaction; calls already there are skipped."""
     parsed = parse_calls(text, fmt)
+    future = [r for r in parsed.records if r.started > now + CLOCK_SKEW]
+    if future:
+        late = [
+            BadRow(
+                r.line,
+                f"the start time {r.started.astimezone(LONDON):%Y-%m-%d %H:%M} is in the future: "
+                "check the phone system's clock (or the year) and import the row again",
+            )
+            for r in future
+        ]
+        parsed = ParsedFile(
+            parsed.format,
+            [r for r in parsed.records if r.started <= now + CLOCK_SKEW],
+            sorted([*parsed.bad, *late], key=lambda b: b.line),
+            parsed.repeated,
+        )
     records = parsed.records
+    unknown: list[BadRow] = []
     imported = staff_matched = customers_matched = abandoned = 0
     duplicates = parsed.repeated
     timed = 0  # calls a queue_log gave the answer time the CDR could not
@@ -567,6 +588,14 @@ def import_calls(
                 customer_id = phones.get(_digits(r.caller)) if r.caller else None
                 if r.abandoned:
                     staff_id = None
+                elif staff_id is None and parsed.format == "plain" and r.agents:
+                    unknown.append(
+                        BadRow(
+                            r.line,
+                            f"agent '{r.agents[0]}' is no staff login: imported with no handler "
+                            "(add them with frontdesk staff add, or correct the file)",
+                        )
+                    )
                 staff_matched += staff_id is not None
                 customers_matched += customer_id is not None
                 abandoned += r.abandoned
@@ -631,4 +660,5 @@ def import_calls(
         customers_matched=customers_matched,
         abandoned=abandoned,
         timed=timed,
+        unknown_agents=tuple(unknown),
     )

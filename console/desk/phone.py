@@ -36,11 +36,12 @@ from typing import Any
 from sqlalchemy import case, func, or_, update
 from sqlmodel import Session, col, select
 
-from console.desk.context import ADMINS, Desk
+from console.desk.context import Desk
 from console.desk.customers import needs_of
 from console.rules.clock import as_utc, local
 from console.rules.errors import InputError, NotFound
 from console.rules.phone import ANONYMOUS, caller_number, is_withheld, normalise_uk
+from console.rules.roles import ADMINS
 from console.store.models import Contact, Customer, PhoneCall, Staff, Task
 
 EVENTS = ("newCall", "answer", "hangup")

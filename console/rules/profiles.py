@@ -34,6 +34,8 @@ def _policy_dir() -> Path:
 
 
 POLICY_DIR = _policy_dir()
+# The profile a new database gets when nobody says which (`--policy`, FRONTDESK_POLICY).
+DEFAULT_POLICY = "bha"
 
 CLOCKS = ("seconds", "hours", "working_days", "calendar_days", "months")
 CALENDARS = ("organisation", "statutory")
@@ -159,7 +161,7 @@ def _load_cached(path: Path, mtime: float) -> Profile:
     return _parse(path)
 
 
-def load_profile(name_or_path: str | Path = "bha") -> Profile:
+def load_profile(name_or_path: str | Path = DEFAULT_POLICY) -> Profile:
     path = resolve_path(name_or_path)
     if not path.exists():
         names = ", ".join(available_profiles())

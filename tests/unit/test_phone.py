@@ -350,7 +350,7 @@ def test_staff_mapping(store: Store, desk: Desk, lead: Actor) -> None:
 def test_reports_use_measured_times_and_say_how_many_were_typed(
     store: Store, desk: Desk, lead: Actor, clock: FrozenClock
 ) -> None:
-    from console.reports.figures import build_report
+    from console.reports.builder import build_report
 
     staffed(store, desk)
     send(desk, event="newCall", callId="m1", **{"from": "01315550123"}, **{"user[]": "201"})
@@ -379,7 +379,7 @@ def test_migration_0004_marks_earlier_answer_times_typed_and_goes_back(tmp_path:
     config.set_main_option("script_location", str(MIGRATIONS))
     with store._writer.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "0002")
+        command.downgrade(config, "-1")  # to before 0004
         assert (
             "phone_call"
             not in conn.exec_driver_sql(

@@ -9,7 +9,7 @@
 - ``staff.extension`` and ``staff.pbx_agent``: where a call rings for this person.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0006 (written on 0002; chained after main's 0006 when merging)
 """
 
 from collections.abc import Sequence
@@ -21,7 +21,7 @@ from alembic import op
 import console.store.models
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
