@@ -39,7 +39,7 @@ from sqlmodel import Session, col, select
 from console.desk.context import Desk
 from console.desk.customers import needs_of
 from console.rules.clock import as_utc, local
-from console.rules.errors import InputError, NotFound
+from console.rules.errors import FrontDeskError, InputError, NotFound
 from console.rules.phone import ANONYMOUS, caller_number, is_withheld, normalise_uk
 from console.rules.roles import ADMINS
 from console.store.models import Contact, Customer, PhoneCall, Staff, Task
@@ -269,21 +269,43 @@ def _taken(call: PhoneCall, ev: CallEvent, repeat: bool, message: str, **extra: 
 def take_event(desk: Desk, ev: CallEvent) -> Taken:
     """Apply one phone system event in one transaction (see the module docstring)."""
     with desk.store.write() as session:
-        call = _find(session, ev.call_id)
-        if ev.event == "newCall":
-            return _new_call(desk, session, call, ev)
-        if call is None:
-            raise OutOfOrder(
-                f"{ev.event} for call {ev.call_id}, which was never offered: send its newCall first"
-            )
-        if call.direction != ev.direction:
-            raise OutOfOrder(
-                f"call {ev.call_id} is {'inbound' if call.direction == 'in' else 'outbound'}; "
-                f"this {ev.event} says direction '{ev.direction}'"
-            )
-        if ev.event == "answer":
-            return _answer(desk, session, call, ev)
-        return _hangup(desk, session, call, ev)
+        return _take(desk, session, ev)
+
+
+def take_events(desk: Desk, events: list[CallEvent]) -> list[Taken | FrontDeskError]:
+    """Events that arrived together, in order, in one transaction: one commit, one disk flush.
+
+    Each event runs in its own savepoint, so a refused one (its error in its place in
+    the result) leaves nothing behind and the others stand. A database failure fails
+    them all: nothing is written and each caller hears so.
+    """
+    out: list[Taken | FrontDeskError] = []
+    with desk.store.write() as session:
+        for ev in events:
+            try:
+                with session.begin_nested():
+                    out.append(_take(desk, session, ev))
+            except FrontDeskError as exc:
+                out.append(exc)
+    return out
+
+
+def _take(desk: Desk, session: Session, ev: CallEvent) -> Taken:
+    call = _find(session, ev.call_id)
+    if ev.event == "newCall":
+        return _new_call(desk, session, call, ev)
+    if call is None:
+        raise OutOfOrder(
+            f"{ev.event} for call {ev.call_id}, which was never offered: send its newCall first"
+        )
+    if call.direction != ev.direction:
+        raise OutOfOrder(
+            f"call {ev.call_id} is {'inbound' if call.direction == 'in' else 'outbound'}; "
+            f"this {ev.event} says direction '{ev.direction}'"
+        )
+    if ev.event == "answer":
+        return _answer(desk, session, call, ev)
+    return _hangup(desk, session, call, ev)
 
 
 def _new_call(desk: Desk, session: Session, call: PhoneCall | None, ev: CallEvent) -> Taken:

@@ -399,3 +399,24 @@ def test_migration_0004_marks_earlier_answer_times_typed_and_goes_back(tmp_path:
         sources = conn.execute(text("SELECT answer_source FROM contact ORDER BY id")).scalars()
         assert list(sources) == ["typed", "cdr", ""]
     store.close()
+
+
+def test_events_together_in_one_transaction_each_stand_or_fall_alone(
+    store: Store, desk: Desk, clock: FrozenClock
+) -> None:
+    events = [
+        phone.check_event({"event": "newCall", "callId": "g1", "from": "01315550001"}),
+        phone.check_event({"event": "answer", "callId": "nobody"}),  # refused
+        phone.check_event({"event": "hangup", "callId": "g1", "cause": "cancel"}),
+        phone.check_event({"event": "newCall", "callId": "g1", "from": "01315550001"}),
+    ]
+    revision = store.revision()
+    results = phone.take_events(line(desk), events)
+    assert [type(r).__name__ for r in results] == ["Taken", "OutOfOrder", "Taken", "Taken"]
+    taken = results[2]
+    assert isinstance(taken, phone.Taken) and taken.state == "abandoned"
+    assert isinstance(results[3], phone.Taken) and results[3].repeat
+    assert store.revision() == revision + 1  # one commit
+    with store.read() as session:
+        assert session.exec(select(PhoneCall.call_id)).all() == ["g1"]
+        assert len(session.exec(select(Task)).all()) == 1
