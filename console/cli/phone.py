@@ -85,10 +85,10 @@ def run(args: argparse.Namespace) -> int:
         if args.phone_command == "map":
             from console.desk.phone import set_mapping
 
-            done = set_mapping(desk, args.login, extension=args.extension, pbx_agent=args.agent)
+            done = set_mapping(desk, args.login, extension=args.extension, agent=args.agent)
             print(
                 f"{done.name} ({done.login}): extension '{done.extension or '-'}', "
-                f"PBX agent '{done.pbx_agent or '-'}'"
+                f"PBX agent '{done.agent or '-'}'"
             )
             return 0
         from console.desk.phone import live_figures

@@ -45,7 +45,7 @@ from console.demo.words import (
 from console.desk.customers import search_text
 from console.rules.calendar import local_instant, next_opening, office_hours, working_calendar
 from console.rules.clock import LONDON
-from console.rules.deadlines import due_at
+from console.rules.deadlines import aim_at, due_at
 from console.rules.errors import InputError
 from console.rules.profiles import Profile
 from console.store.engine import Store
@@ -1000,6 +1000,7 @@ class _Builder:
                     "parent_id": task_ids[spec.parent] if spec.parent is not None else None,
                     "received_at": spec.received,
                     "due_at": due,
+                    "aim_at": aim_at(self.profile, commitment, spec.received),
                     "status": status,
                     "assignee_id": assignee,
                     "team": commitment.team if spec.team is None else spec.team,

@@ -50,6 +50,7 @@ from sqlmodel import col
 
 from console.rules.clock import LONDON
 from console.rules.errors import InputError
+from console.rules.phone import normalise_uk
 from console.store.engine import Store
 from console.store.models import Contact, Customer, Event, Staff
 
@@ -460,10 +461,8 @@ def _merge_legs(records: list[CallRecord]) -> tuple[list[CallRecord], int]:
 
 
 def _digits(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if digits.startswith("44") and len(digits) > 10:
-        digits = "0" + digits[2:]
-    return digits
+    """The number in console.rules.phone's canonical form; else just its digits."""
+    return normalise_uk(phone) or "".join(ch for ch in phone if ch.isdigit())
 
 
 def _phone_book(session: Any) -> dict[str, int]:
@@ -481,9 +480,9 @@ def _phone_book(session: Any) -> dict[str, int]:
 
 
 def _staff_book(session: Any) -> dict[str, int]:
-    """Login, extension and PBX agent name (lower case) -> staff id."""
+    """Login, PBX agent name and extension (lower case) -> staff id, in that order of trust."""
     book: dict[str, int] = {}
-    stmt = select(col(Staff.id), col(Staff.login), col(Staff.extension), col(Staff.pbx_agent))
+    stmt = select(col(Staff.id), col(Staff.login), col(Staff.agent), col(Staff.extension))
     for sid, *names in session.execute(stmt):
         for name in names:
             if name:

@@ -213,7 +213,7 @@ def staff_for(session: Session, names: Iterable[str]) -> Staff | None:
                     col(Staff.active).is_(True),
                     or_(
                         col(Staff.extension) == candidate,
-                        col(Staff.pbx_agent) == candidate,
+                        col(Staff.agent) == candidate,
                         col(Staff.login) == candidate,
                     ),
                 )
@@ -741,16 +741,16 @@ class PhoneMapping:
     login: str
     name: str
     extension: str
-    pbx_agent: str
+    agent: str
 
 
 def set_mapping(
-    desk: Desk, login: str, *, extension: str | None, pbx_agent: str | None
+    desk: Desk, login: str, *, extension: str | None, agent: str | None
 ) -> PhoneMapping:
     """Say where a staff member's calls ring: their desk phone's extension and PBX agent name."""
     desk.require(*ADMINS)
     values = {}
-    for name, value in (("extension", extension), ("pbx_agent", pbx_agent)):
+    for name, value in (("extension", extension), ("agent", agent)):
         if value is None:
             continue
         value = value.strip()
@@ -780,7 +780,7 @@ def set_mapping(
             "changed",
             "staff",
             staff.id,
-            detail=f"phone: extension '{staff.extension}', agent '{staff.pbx_agent}'",
+            detail=f"phone: extension '{staff.extension}', agent '{staff.agent}'",
         )
         assert staff.id is not None
-        return PhoneMapping(staff.id, staff.login, staff.name, staff.extension, staff.pbx_agent)
+        return PhoneMapping(staff.id, staff.login, staff.name, staff.extension, staff.agent)

@@ -207,7 +207,7 @@ def asterisk() -> Iterator[FakeAsterisk]:
 def live_desk(store: Store, bha: Profile) -> Desk:
     with store.write() as session:
         session.add(Staff(name="Hannah Reid", login="hreid", role="handler", extension="201",
-                          pbx_agent="Hannah Reid"))  # fmt: skip
+                          agent="Hannah Reid"))  # fmt: skip
     return Desk(store, bha, SystemClock())
 
 

@@ -71,7 +71,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     store = open_store(db)
     with store.write() as session:
         session.add(Staff(name="Hannah Reid", login="hreid", role="handler", extension="201"))
-        session.add(Staff(name="Iain Bell", login="ibell", role="handler", pbx_agent="iain"))
+        session.add(Staff(name="Iain Bell", login="ibell", role="handler", agent="iain"))
     store.close()
     token_file = folder / "token"
     token_file.write_text(TOKEN + "\n")

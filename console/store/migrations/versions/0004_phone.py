@@ -6,10 +6,11 @@
 - ``contact.answer_source`` (phone, queue_log, cdr, typed; "" for calls logged before
   this revision) and ``contact.pbx_answered_at`` (the PBX's own Answer(), where a
   greeting or queue answered before a person did).
-- ``staff.extension`` and ``staff.pbx_agent``: where a call rings for this person.
+- Where a call rings for a person is ``staff.extension`` and ``staff.agent``, added by
+  0005 (staff import); this revision uses them and adds no staff columns.
 
 Revision ID: 0004
-Revises: 0006 (written on 0002; chained after main's 0006 when merging)
+Revises: 0005 (written on 0002; chained after 0006, 0007 and 0005 when merging)
 """
 
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from alembic import op
 import console.store.models
 
 revision: str = "0004"
-down_revision: str | None = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -30,17 +31,15 @@ _TEXT = sqlmodel.sql.sqltypes.AutoString
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("staff", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("extension", _TEXT(), nullable=False, server_default=""))
-        batch_op.add_column(sa.Column("pbx_agent", _TEXT(), nullable=False, server_default=""))
-    with op.batch_alter_table("contact", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("answer_source", _TEXT(), nullable=False, server_default=""))
-        batch_op.add_column(sa.Column("pbx_answered_at", _UTC(timezone=True), nullable=True))
+    # plain ADD COLUMN: no batch copy of the table, no reflection of its neighbours
+    op.add_column("contact", sa.Column("answer_source", _TEXT(), nullable=False, server_default=""))
+    op.add_column("contact", sa.Column("pbx_answered_at", _UTC(timezone=True), nullable=True))
     # calls answered before this revision were typed by the handler (the CDR import
     # marks its own rows by their external id)
     op.execute(
-        "UPDATE contact SET answer_source = CASE WHEN external_id LIKE 'asterisk:%' OR external_id LIKE 'plain:%' THEN 'cdr' "
-        "ELSE 'typed' END WHERE channel = 'call' AND answer_seconds IS NOT NULL"
+        "UPDATE contact SET answer_source = CASE WHEN external_id LIKE 'asterisk:%' "
+        "OR external_id LIKE 'plain:%' THEN 'cdr' ELSE 'typed' END "
+        "WHERE channel = 'call' AND answer_seconds IS NOT NULL"
     )
     op.create_table(
         "phone_call",
@@ -83,6 +82,3 @@ def downgrade() -> None:
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.drop_column("pbx_answered_at")
         batch_op.drop_column("answer_source")
-    with op.batch_alter_table("staff", schema=None) as batch_op:
-        batch_op.drop_column("pbx_agent")
-        batch_op.drop_column("extension")
