@@ -64,6 +64,11 @@ def run(args: argparse.Namespace) -> int:
     from console.desk.context import cli_actor
     from console.desk.open import open_desk
 
+    port = getattr(args, "port", 0)
+    if not 0 <= port <= 65535:
+        from console.rules.errors import InputError
+
+        raise InputError(f"--port {port} is not a port: give a number from 1 to 65535")
     if args.phone_command == "listen":
         token = read_secret(args.token_file, "token")
         desk = open_desk(args.db, args.policy)  # the phone system writes; no one signed in

@@ -221,9 +221,10 @@ async def serve(
     site = web.TCPSite(runner, host, port)
     try:
         await site.start()
-    except OSError as exc:
+    except (OSError, OverflowError) as exc:
         await runner.cleanup()
-        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        why = getattr(exc, "strerror", None) or exc
+        raise InputError(f"cannot listen on {host}:{port}: {why}") from None
     bound = port
     sockets = getattr(site._server, "sockets", None)
     if sockets:

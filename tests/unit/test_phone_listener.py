@@ -414,3 +414,14 @@ def test_a_burst_from_many_clients_is_all_recorded(served: Served) -> None:
         ).all()
     store.close()
     assert set(states) == {"ended"}
+
+
+def test_a_port_out_of_range_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "token").write_text(TOKEN)
+    done = subprocess.run(
+        [*CLI, "phone", "listen", "--db", str(tmp_path / "f.db"), "--token-file",
+         str(tmp_path / "token"), "--port", "99999"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2 and "--port 99999 is not a port" in done.stderr
+    assert "Traceback" not in done.stderr
