@@ -420,3 +420,15 @@ def test_events_together_in_one_transaction_each_stand_or_fall_alone(
     with store.read() as session:
         assert session.exec(select(PhoneCall.call_id)).all() == ["g1"]
         assert len(session.exec(select(Task)).all()) == 1
+
+
+def test_the_wall_shows_calls_waiting_now(store: Store, desk: Desk, clock: FrozenClock) -> None:
+    from console.desk.wall import wall
+
+    send(desk, event="newCall", callId="w1", **{"from": "01315550001"})
+    clock.advance(seconds=45)
+    shown = wall(line(desk))
+    assert (shown.calls_waiting, shown.calls_longest_wait) == (1, 45.0)
+    send(desk, event="hangup", callId="w1", cause="cancel")
+    shown = wall(line(desk))
+    assert (shown.calls_waiting, shown.calls_longest_wait, shown.calls_abandoned) == (0, None, 1)
