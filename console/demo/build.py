@@ -41,9 +41,12 @@ from console.demo.words import (
     STREETS,
     SURNAMES,
     TOWNS,
+    VISIT_PURPOSES,
 )
 from console.desk.contacts import contact_row, customer_contact_row
+from console.desk.correspondence import task_details
 from console.desk.customers import search_text
+from console.desk.home_visits import booking_row, enough_notice, mark_visit
 from console.desk.tasks import (
     mark_cancelled,
     mark_done,
@@ -98,7 +101,7 @@ DONE_OUTCOME = {  # console.desk.tasks.OUTCOMES words
     "": ("done", "done", "customer contacted"),
 }
 # Channels whose contact carries the customer's needs (console/desk/correspondence.add_contact).
-CUSTOMER_CHANNELS = ("email", "social", "letter", "home_visit")
+CUSTOMER_CHANNELS = ("email", "social", "letter")
 ABANDONED = "abandoned"  # Contact.outcome of a call nobody answered / a visitor who left unseen
 
 
@@ -768,6 +771,7 @@ class _Builder:
             details={"subject": subject, "urgent": urgent},
         )
         word = {"email": "email", "social": "message", "letter": "letter"}[channel]
+        sender = self.customers[customer]
         found = self.profile.category(category)
         team = found.team if found else None
         self._task(
@@ -775,7 +779,7 @@ class _Builder:
             received,
             index,
             title=f"acknowledge the {word}: {subject}",
-            details={"channel": channel},
+            details=task_details(sender, channel=channel),
         )
         statutory = category == "assignment-alteration" and self.profile.has("statutory_response")
         use = "statutory_response" if statutory else ("reply_urgent" if urgent else "reply_routine")
@@ -785,7 +789,7 @@ class _Builder:
             index,
             title=f"reply to the {word}: {subject}",
             team=team,
-            details={"channel": channel, **({"urgent": True} if urgent else {})},
+            details=task_details(sender, channel=channel, urgent=urgent or None),
         )
         if channel == "letter" and self.profile.has("letter_follow_up"):
             self._task(
@@ -794,7 +798,7 @@ class _Builder:
                 index,
                 team=team,
                 title=f"follow up the letter: {subject}: a phone call or an attempt to visit",
-                details={"channel": channel, "follow_up": True},
+                details=task_details(sender, channel=channel, follow_up=True),
             )
 
     def _requests(self) -> None:
@@ -849,8 +853,11 @@ class _Builder:
                 )
 
     def _home_visits(self) -> None:
+        """Visits booked as `book_visit` books them, 8 to 12 working days ahead; those already
+        past are recorded as `record_visit` records them (one in five: nobody home)."""
         rng = self.rng
         cal = working_calendar(self.profile, "organisation")
+        past = 0
         for day in self.days:
             if rng.random() > 0.35:
                 continue
@@ -862,16 +869,31 @@ class _Builder:
             assert hours is not None
             visit = local_instant(visit_day, hours[0]) + timedelta(hours=rng.randint(1, 5))
             customer = rng.choice(self.customer_ids)
-            self._contact(
-                channel="home_visit",
-                customer_id=customer,
-                staff_id=rng.choice(self.handlers),
-                received_at=moments[0],
-                scheduled_at=visit,
-                category=self._category("resolved"),
-                outcome="resolved",
-                notes="Tenancy visit arranged",
+            staff = rng.choice(self.handlers)
+            purpose = VISIT_PURPOSES.get(self._category("resolved"), "Tenancy check")
+            booked = booking_row(
+                self.customers[customer],
+                booked_at=moments[0],
+                visit_at=visit,
+                purpose=purpose,
+                notice_ok=enough_notice(self.profile, moments[0], visit),
+                staff_id=staff,
             )
+            if visit + timedelta(hours=1) <= self.now:
+                past += 1
+                if past % 5:
+                    mark_visit(
+                        booked,
+                        "visited",
+                        when=visit,
+                        by=self.staff_names[staff],
+                        id_shown=True,
+                        record="Talked it through with the tenant; no concerns",
+                        next_steps="none",
+                    )
+                else:
+                    mark_visit(booked, "no_access", when=visit, by=self.staff_names[staff])
+            self.contacts.append(booked)
 
     # -- promises ----------------------------------------------------------------------------
 

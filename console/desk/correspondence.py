@@ -158,9 +158,21 @@ def add_contact(
         notes=notes,
         scheduled_at=scheduled_at,
     )
+    return save_contact(desk, session, contact)
+
+
+def save_contact(desk: Desk, session: Session, contact: Contact) -> Contact:
+    """Add a contact built by console/desk/contacts.py in the caller's transaction, audited."""
     session.add(contact)
     session.flush()
-    desk.audit(session, "created", "contact", contact.id, customer_id=customer.id, detail=channel)
+    desk.audit(
+        session,
+        "created",
+        "contact",
+        contact.id,
+        customer_id=contact.customer_id,
+        detail=contact.channel,
+    )
     return contact
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from console.demo.build import DemoResult, fill
+from console.desk.home_visits import STATUSES as VISIT_STATUSES
 from console.desk.outcomes import KINDS
 from console.rules.calendar import office_hours, working_calendar
 from console.rules.clock import LONDON
@@ -27,8 +28,9 @@ pytest_plugins = ["tests.pg"]  # pg_url, pg_database, any_store (one PostgreSQL 
 
 NOW = MONDAY_MORNING.astimezone(UTC)  # Monday 24 November 2025, 10:00
 # What console/desk/outcomes.py stores, "abandoned" for calls nobody answered and visitors who
-# left unseen, and "" for correspondence (console/desk/correspondence.py records no outcome).
-OUTCOMES = {k.kind for k in KINDS} | {"abandoned", ""}
+# left unseen, "" for correspondence (console/desk/correspondence.py records no outcome), and a
+# home visit's status (console/desk/home_visits.py).
+OUTCOMES = {k.kind for k in KINDS} | {"abandoned", ""} | set(VISIT_STATUSES)
 PIN_HASH = hash_pin("1234")
 
 
@@ -273,3 +275,63 @@ def test_a_stretch_ending_before_opening_ends_on_the_last_working_day(bha: Profi
     days = stretch(bha, early, 3)
     assert days[-1].isoformat() == "2025-11-21" and len(days) == 3
     assert stretch(bha, early + timedelta(hours=3), 1)[-1].isoformat() == "2025-11-24"
+
+
+def _shape(row: Contact | Task) -> tuple[str, frozenset[str], frozenset[str]]:
+    """Which columns a row fills and which details it carries: what a screen or report reads."""
+    data = row.model_dump(exclude={"id"})
+    details = data.pop("details") or {}
+    kind = data["channel"] if isinstance(row, Contact) else f"{data['slug']} {data['status']}"
+    filled = frozenset(k for k, v in data.items() if v not in (None, "", False))
+    return kind, filled, frozenset(details) | frozenset(details.get("visit", ()))
+
+
+def test_demo_rows_are_the_rows_the_desk_writes(tmp_path: Path, bha: Profile) -> None:
+    """A contact or task the desk services write looks like the demo's of the same kind: same
+    columns filled, same details (the customer's needs, a visit's record) — one description."""
+    from console.desk import correspondence, home_visits, tasks
+    from console.desk.context import Actor, Desk
+    from console.desk.customers import needs_of
+    from console.rules.clock import FrozenClock
+
+    store = open_store(tmp_path / "fd.db")
+    fill(store, bha, now=NOW, days=20, pin_hash=PIN_HASH)  # some visits already made
+    before_contacts, before_tasks = rows(store, Contact), rows(store, Task)
+    demo = {_shape(r) for r in before_contacts + before_tasks}
+    hannah = next(s for s in rows(store, Staff) if s.login == "hreid")
+    desk = Desk(
+        store, bha, FrozenClock(NOW), Actor(hannah.id, hannah.name, hannah.login, hannah.role)
+    )
+    emailed = {c.customer_id for c in before_contacts if c.channel == "email"}
+    free = [c for c in rows(store, Customer) if not c.restriction]
+    customer = next(c for c in free if needs_of(c) and c.id in emailed)
+    visited = {c.customer_id for c in before_contacts if c.channel == "home_visit"}
+    tenant = next(c for c in free if c.id in visited)
+    needs = "needs" in _shape(next(c for c in before_contacts if c.customer_id == tenant.id))[2]
+    assert needs == bool(needs_of(tenant))  # a visit carries the customer's needs, as an email
+
+    logged = correspondence.log_email(
+        desk, customer.id, category="rent", subject="Rent balance", notes="Rent balance"
+    )
+    with store.read() as session:
+        ack = session.execute(
+            select(Task).where(
+                col(Task.contact_id) == logged.contact_id, col(Task.slug) == "acknowledge"
+            )
+        ).scalar_one()
+    tasks.complete(desk, ack.id, "done")
+    home_visits.book_visit(desk, tenant.id, day="2025-12-09", at="11:00", purpose="Tenancy check")
+    home_visits.record_visit(
+        desk,
+        customer=tenant.id,
+        outcome="visited",
+        id_shown=True,
+        record="Talked it through",
+        next_steps="none",
+        visited_at=NOW - timedelta(hours=1),
+    )
+    made = [c for c in rows(store, Contact) if c.id > before_contacts[-1].id]
+    made += [t for t in rows(store, Task) if t.id > before_tasks[-1].id or t.id == ack.id]
+    assert {c.channel for c in made if isinstance(c, Contact)} == {"email", "home_visit"}
+    for row in made:
+        assert _shape(row) in demo, _shape(row)
