@@ -43,6 +43,7 @@ from console.demo.words import (
     TOWNS,
     VISIT_PURPOSES,
 )
+from console.desk.complaints import close_stage, closing_record
 from console.desk.contacts import contact_row, customer_contact_row
 from console.desk.correspondence import task_details
 from console.desk.customers import search_text
@@ -224,6 +225,7 @@ class _Builder:
         self.rng = rng
         self.contacts: list[Contact] = []
         self.tasks: list[_TaskSpec] = []
+        self.built: dict[int, Task] = {}  # index into self.tasks -> the task built for it
         self.answer_target = self._seconds("answer_call", 20)
         self.serve_target = self._seconds("reception_serve", 180)
         self.second_target = self._seconds("reception_second", 180)
@@ -565,6 +567,7 @@ class _Builder:
             row.notes = subject
             outcome = rng.choice(("resolved", "resolved", "upheld", "partially upheld"))
             staff = row.staff_id
+            assert staff is not None  # a frontline resolution is made by whoever took it
             details["complaint"] = {
                 "stage": 0,
                 "resolution": "frontline",
@@ -574,14 +577,14 @@ class _Builder:
                 "channel": channel,
                 "received": at.astimezone(LONDON).date().isoformat(),
                 "outcome": outcome,
-                "frontline": {
-                    "outcome": outcome,
-                    "actions": "Apologised and put right on the call",
-                    "closed": at.astimezone(LONDON).date().isoformat(),
-                    "handler": self.staff_names.get(staff, ""),
-                    "handler_id": staff,
-                    "root_cause": rng.choice(ROOT_CAUSES) if outcome != "resolved" else "",
-                },
+                "frontline": closing_record(
+                    outcome,
+                    "Apologised and put right on the call",
+                    rng.choice(ROOT_CAUSES) if outcome != "resolved" else "",
+                    closed=at.astimezone(LONDON).date(),
+                    handler=self.staff_names.get(staff, ""),
+                    handler_id=staff,
+                ),
             }
         elif intent == "complaint-stage1":
             kind = "complaint_stage1"
@@ -593,13 +596,7 @@ class _Builder:
                 at,
                 index,
                 title=f"stage 1 complaint: {subject}",
-                details={
-                    "stage": 1,
-                    "subject": subject,
-                    "service": service,
-                    "channel": channel,
-                    "outcome": "",
-                },
+                details={"stage": 1, "subject": subject, "service": service, "channel": channel},
             )
         elif intent == "transferred":
             details["transferred_to"] = {"to": team, "staff_id": None, "team": team}
@@ -699,6 +696,7 @@ class _Builder:
                 channel="visit",
                 received_at=self.now - timedelta(seconds=seconds),
                 visitor_name=name,
+                staff_id=self.reception[0],  # who logged the arrival, as `reception.arrive`
             )
 
     def _written(self, day: date) -> None:
@@ -957,9 +955,8 @@ class _Builder:
             details = {
                 **spec.details,
                 "stage": 2,
-                "outcome": "",
                 "escalation_note": "the customer is unhappy with the stage 1 response",
-            }  # "escalated_from" (the stage 1 task id) is added once that id is known
+            }  # the closed stage 1 task's details and its id are added once it is built
             self._task(
                 "complaint_stage2",
                 escalated,
@@ -993,21 +990,24 @@ class _Builder:
                 done[i] = self._settle(spec, due)
             status, completed, outcome = done[i]
             details = dict(spec.details)
-            if spec.parent is not None:
-                details["escalated_from"] = task_ids[spec.parent]
-            if "stage" in details and status == "done":
-                details["outcome"] = outcome
-                handler = spec.staff_id or self.lead
-                details["stage1" if details["stage"] == 1 else "stage2"] = {
-                    "outcome": outcome,
-                    "actions": "Investigated and wrote to the customer with the decision",
-                    "closed": completed.astimezone(LONDON).date().isoformat() if completed else "",
-                    "handler": self.staff_names.get(handler, ""),
-                    "handler_id": handler,
-                    "root_cause": (
-                        rng.choice(ROOT_CAUSES) if outcome in ("upheld", "partially upheld") else ""
-                    ),
+            if spec.parent is not None:  # as console.desk.tasks.escalate carries them over
+                details = {
+                    **self.built[spec.parent].details,
+                    **details,
+                    "escalated_from": task_ids[spec.parent],
                 }
+            close: dict[str, Any] | None = None
+            if "stage" in details and status == "done":
+                assert completed is not None
+                handler = spec.staff_id or self.lead
+                close = closing_record(
+                    outcome,
+                    "Investigated and wrote to the customer with the decision",
+                    rng.choice(ROOT_CAUSES) if outcome in ("upheld", "partially upheld") else "",
+                    closed=completed.astimezone(LONDON).date(),
+                    handler=self.staff_names.get(handler, ""),
+                    handler_id=handler,
+                )
             if status == "open":
                 assignee = spec.staff_id if rng.random() < 0.6 else None
             else:
@@ -1027,13 +1027,17 @@ class _Builder:
                 details=details,
                 due_at=due,
             )
-            if status == "done":
+            if close is not None:
+                assert completed is not None
+                close_stage(task, details["stage"], close, completed, assignee)
+            elif status == "done":
                 assert completed is not None
                 mark_done(task, outcome, "", completed, assignee)
             elif status == "cancelled":
                 assert completed is not None
                 mark_cancelled(task, "duplicate of another task", completed)
             rows.append(task)
+            self.built[i] = task
         return rows
 
     def _system_updates(self, tasks: list[Task]) -> list[Task]:
