@@ -10,8 +10,13 @@ social media messages, voicemails and home visits; and the promises they made
 both stages, subject access and FOI requests), with due instants from the
 engine, mostly done on time, some late, some open and some open overdue.
 
-The same seed and the same "now" give the same rows. Everything goes in with
-bulk inserts in one transaction: it takes a second or two.
+The same seed and the same "now" give the same rows. Each row is built by the
+function the desk services build it with (console/desk/contacts.py, tasks.task_row
+and mark_done, home_visits.booking_row, complaints.close_stage, ...), so there is
+one description of each record; only the writing differs: bulk inserts in one
+transaction, with the daily summary recounted for the days touched. A few seconds.
+Still the demo's own: calls carry what the phone system import gives (ended_at,
+the caller's number), and `_follow_up` mirrors console/desk/outcomes.apply_outcome.
 """
 
 from __future__ import annotations
