@@ -64,6 +64,8 @@ def as_dict(row: QueueRow) -> dict[str, Any]:
         "due": row.due_text,
         "time_left": row.left,
         "overdue": row.state == "overdue",
+        "aim_at": local(t.aim_at).isoformat() if t.aim_at is not None else None,
+        "past_aim": row.state == "past aim",
         "parent_id": t.parent_id,
     }
 
@@ -103,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
         for r in rows:
             t = r.task
             customer = (("! " if t.restriction else "") + (t.customer_name or "-"))[:26]
-            cells = (f"#{t.id}", r.left, r.due_text, r.kind, customer, t.assignee_name or t.team)
+            left = f"{r.left}, past aim" if r.state == "past aim" else r.left
+            cells = (f"#{t.id}", left, r.due_text, r.kind, customer, t.assignee_name or t.team)
             out.write(
                 "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
             )

@@ -141,7 +141,8 @@ class QueueRow:
     kind: str  # short plain words
     due_text: str  # "today at 4:15pm", "Tuesday 25 November at 5pm"
     left: str  # "2h 15m", "overdue 1d 3h"
-    state: str  # "overdue", "today" (due later today) or "" (later)
+    state: str  # "overdue", "past aim" (not yet due), "today" (due later today) or "" (later)
+    aim_text: str = ""  # "today at 11am" where the task has an aim before its due instant
 
     @property
     def id(self) -> int:
@@ -320,15 +321,25 @@ def _row(desk: Desk, r: Any, at: datetime) -> QueueRow:
         contact_id=r.contact_id,
         parent_id=r.parent_id,
         details=dict(r.details or {}),
+        aim_at=r.aim_at,
     )
+    aim = r.aim_at
     if due < at:
         state = "overdue"
+    elif aim is not None and aim < at:
+        state = "past aim"  # the earlier target is missed, the promise is not (yet)
     elif local(due).date() == local(at).date():
         state = "today"
     else:
         state = ""
+    aim_text = plain_due(aim, at) if aim is not None and aim < due else ""
     return QueueRow(
-        view, kind_label(desk.profile, r.slug), plain_due(due, at), time_left(due, at), state
+        view,
+        kind_label(desk.profile, r.slug),
+        plain_due(due, at),
+        time_left(due, at),
+        state,
+        aim_text,
     )
 
 
@@ -353,6 +364,7 @@ def _select() -> Any:
             col(Task.contact_id),
             col(Task.parent_id),
             col(Task.details),
+            col(Task.aim_at),
         )
         .select_from(Task)
         .outerjoin(Customer, col(Customer.id) == col(Task.customer_id))

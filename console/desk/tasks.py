@@ -46,6 +46,7 @@ class TaskView:
     contact_id: int | None
     parent_id: int | None
     details: dict[str, Any]
+    aim_at: datetime | None = None  # the earlier target inside the promise, where there is one
 
 
 def slug_for(desk: Desk, use: str) -> str:
@@ -75,13 +76,17 @@ def task_row(
     details: dict[str, Any] | None = None,
     due_at: datetime | None = None,
 ) -> Task:
-    """A new open task as the desk writes it: the one description shared by `open_task` and
-    the demo's bulk insert, so demo tasks cannot drift from real ones."""
+    """A new open task as the desk writes it, its due (and aim) instant from the engine: the
+    one description shared by `open_task` and the demo's bulk insert, so demo tasks cannot
+    drift from real ones."""
+    from console.rules.deadlines import aim_at as compute_aim
     from console.rules.deadlines import due_at as compute_due
 
     commitment = profile.commitment(slug)
     if not commitment.is_task:
         raise InputError(f"'{slug}' is timed live, not a task to queue")
+    due = due_at or compute_due(profile, commitment, received_at)
+    aim = compute_aim(profile, commitment, received_at)
     return Task(
         slug=slug,
         title=title or commitment.promise,
@@ -89,7 +94,8 @@ def task_row(
         customer_id=customer_id,
         parent_id=parent_id,
         received_at=received_at,
-        due_at=due_at or compute_due(profile, commitment, received_at),
+        due_at=due,
+        aim_at=None if aim is None else min(aim, due),
         status="open",
         assignee_id=assignee_id,
         team=commitment.team if team is None else team,
@@ -176,7 +182,7 @@ def open_task(
     details: dict[str, Any] | None = None,
     due_at: datetime | None = None,
 ) -> Task:
-    """Add an open task in the caller's transaction, its due instant from the engine."""
+    """Add an open task in the caller's transaction, its due (and aim) instant from the engine."""
     task = task_row(
         desk.profile,
         slug,
@@ -289,6 +295,7 @@ def view_task(desk: Desk, session: Session, task: Task) -> TaskView:
         contact_id=task.contact_id,
         parent_id=task.parent_id,
         details=dict(task.details or {}),
+        aim_at=task.aim_at,
     )
 
 

@@ -128,6 +128,9 @@ def sections(report: Report) -> list[Section]:
 
     out: list[Section] = []
     answer = report.answer_target_seconds
+    # Where a commitment has an aim inside its promise: met within the aim, and its share
+    # (the promise's own share is "Share met"); the columns only appear for such profiles.
+    aims = any(c.met_aim is not None for c in report.commitments)
     make(
         "commitments",
         "Every commitment",
@@ -140,6 +143,7 @@ def sections(report: Report) -> list[Section]:
             "Overdue",
             "Not yet due",
             "Share met",
+            *(["Met aim", "Share aim"] if aims else []),
             "Average",
             "Longest",
         ],
@@ -154,6 +158,14 @@ def sections(report: Report) -> list[Section]:
                 str(c.open_overdue),
                 str(c.not_yet_due),
                 fmt_share(c.share_met),
+                *(
+                    [
+                        "—" if c.met_aim is None else str(c.met_aim),
+                        fmt_share(c.share_met_aim) if c.met_aim is not None else "—",
+                    ]
+                    if aims
+                    else []
+                ),
                 fmt_duration(c.average_seconds),
                 fmt_duration(c.longest_seconds),
             ]

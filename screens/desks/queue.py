@@ -402,7 +402,7 @@ class QueueScreen(Screen[None]):
     def _state_style(self, state: str) -> str:
         if state == "overdue":
             return self._theme("error", "red")
-        if state == "today":
+        if state in ("today", "past aim"):  # past the aim: not overdue, but the aim is missed
             return self._theme("warning", "dark_orange")
         return ""
 
@@ -488,6 +488,9 @@ class QueueScreen(Screen[None]):
             text.append(f" ({t.customer_reference})" if t.customer_reference else "")
         text.append(f"\nReceived {local(t.received_at):%a %d %b %Y %H:%M}")
         text.append(f" · due {row.due_text} · {row.left}")
+        if row.aim_text:
+            past = " (past the aim, not overdue)" if row.state == "past aim" else ""
+            text.append(f" · aim {row.aim_text}{past}")
         if t.assignee_name:
             text.append(f" · with {t.assignee_name}")
         elif t.team:

@@ -108,7 +108,10 @@ class WallScreen(Screen[None]):
 
         at = local(wall.at)
         self.query_one("#wall-title", Static).update(
-            literal(f"{wall.organisation} · {at:%A} {at.day} {at:%B} · {at:%H:%M}")
+            literal(
+                f"{wall.organisation} · {at:%A} {at.day} {at:%B} · {at:%H:%M}"
+                + (f" · {wall.office}" if wall.office else "")
+            )
         )
         self.query_one("#fig-open", Figure).show(
             str(wall.open),
