@@ -53,6 +53,7 @@ from console.desk.contacts import contact_row, customer_contact_row
 from console.desk.correspondence import task_details
 from console.desk.customers import search_text
 from console.desk.home_visits import booking_row, enough_notice, mark_visit
+from console.desk.reception import SERVE as WAITING_TO_BE_SERVED
 from console.desk.tasks import (
     mark_cancelled,
     mark_done,
@@ -108,7 +109,7 @@ DONE_OUTCOME = {  # console.desk.tasks.OUTCOMES words
 }
 # Channels whose contact carries the customer's needs (console/desk/correspondence.add_contact).
 CUSTOMER_CHANNELS = ("email", "social", "letter")
-ABANDONED = "abandoned"  # Contact.outcome of a call nobody answered / a visitor who left unseen
+ABANDONED = "abandoned"  # Contact.outcome of a call nobody answered (as the phone import writes)
 
 
 def demo_staff(profile: Profile) -> tuple[DemoStaff, ...]:
@@ -535,6 +536,8 @@ class _Builder:
         team = category.team if category else ""
         if intent == "callback":
             urgent = rng.random() < 0.2
+            if channel == "voicemail":  # as calls.log_voicemail records it
+                details["urgent"] = urgent
             one_kind = self.profile.slug_for("callback_urgent") == self.profile.slug_for(
                 "callback_routine"
             )
@@ -620,16 +623,15 @@ class _Builder:
             name = self.first_names.get(customer, "") if customer else rng.choice(FIRST_NAMES)
             visitor = name if rng.random() < 0.7 else "".join(p[0] for p in name.split()) or "V"
             desk = rng.choice(self.reception)
-            if rng.random() < 0.03:
+            if rng.random() < 0.03:  # as reception.arrive, then reception.left_unseen, write it
                 self._contact(
                     channel="visit",
-                    customer_id=customer,
+                    staff_id=desk,
                     received_at=arrived,
                     visitor_name=visitor,
                     left_at=arrived + timedelta(seconds=rng.randint(240, 900)),
                     left_unseen=True,
-                    outcome=ABANDONED,
-                    category="other",
+                    details={"left_while": WAITING_TO_BE_SERVED},
                 )
                 continue
             wait = (

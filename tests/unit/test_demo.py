@@ -27,9 +27,9 @@ from tests.conftest import MONDAY_MORNING
 pytest_plugins = ["tests.pg"]  # pg_url, pg_database, any_store (one PostgreSQL server per run)
 
 NOW = MONDAY_MORNING.astimezone(UTC)  # Monday 24 November 2025, 10:00
-# What console/desk/outcomes.py stores, "abandoned" for calls nobody answered and visitors who
-# left unseen, "" for correspondence (console/desk/correspondence.py records no outcome), and a
-# home visit's status (console/desk/home_visits.py).
+# What console/desk/outcomes.py stores, "abandoned" for calls nobody answered, "" for
+# correspondence and visitors who left unseen (no outcome recorded), and a home visit's status
+# (console/desk/home_visits.py).
 OUTCOMES = {k.kind for k in KINDS} | {"abandoned", ""} | set(VISIT_STATUSES)
 PIN_HASH = hash_pin("1234")
 
@@ -344,11 +344,26 @@ def test_demo_rows_are_the_rows_the_desk_writes(tmp_path: Path, bha: Profile) ->
         store, bha, FrozenClock(NOW), Actor(kirsty.id, kirsty.name, "", "reception")
     )
     reception.arrive(at_reception, "Isla")
+    gone = reception.arrive(at_reception, "Jo")
+    reception.left_unseen(at_reception, gone.id)
+    calls.log_voicemail(
+        desk,
+        category="rent",
+        customer_id=tenant.id,
+        notes="Please ring back",
+        received_at=NOW - timedelta(hours=2),
+    )
     made = [
         c for c in rows(store, Contact) if c.id > before_contacts[-1].id and c.channel != "call"
     ]
+    assert sum(1 for c in made if c.left_unseen) == 1
     made += [t for t in rows(store, Task) if t.id > before_tasks[-1].id or t.id == ack.id]
-    assert {c.channel for c in made if isinstance(c, Contact)} == {"email", "home_visit", "visit"}
+    assert {c.channel for c in made if isinstance(c, Contact)} == {
+        "email",
+        "home_visit",
+        "visit",
+        "voicemail",
+    }
     assert {t.slug for t in made if isinstance(t, Task)} >= {"complaint-stage1", "repair-urgent"}
     for row in made:
         assert _shape(row) in demo, _shape(row)
