@@ -161,6 +161,7 @@ def assert_literal(app: FrontDeskApp, visible: str = VISIBLE) -> None:
     assert app.is_running
 
 
+@pytest.mark.ui
 async def test_staff_screen_shows_names_literally(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -181,6 +182,7 @@ async def test_staff_screen_shows_names_literally(
         await settle(pilot)
 
 
+@pytest.mark.ui
 async def test_sign_in_shows_names_literally(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -190,6 +192,7 @@ async def test_sign_in_shows_names_literally(
         assert_literal(app)
 
 
+@pytest.mark.ui
 async def test_customers_screen_shows_the_name_literally(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -206,6 +209,7 @@ async def test_customers_screen_shows_the_name_literally(
         assert "1 [b]Main[/b] St" in screen_text(app)
 
 
+@pytest.mark.ui
 async def test_calls_screen_shows_the_caller_literally(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -256,6 +260,7 @@ def marked(world: dict[str, Any]) -> dict[str, Any]:
     return world
 
 
+@pytest.mark.ui
 async def test_calls_screen_banner_picker_and_saved_call_are_literal(
     db: str, clock: FrozenClock, marked: dict[str, Any]
 ) -> None:
@@ -285,6 +290,7 @@ async def test_calls_screen_banner_picker_and_saved_call_are_literal(
         assert_literal(app)
 
 
+@pytest.mark.ui
 async def test_customers_record_timeline_and_dialogs_are_literal(
     db: str, clock: FrozenClock, marked: dict[str, Any]
 ) -> None:
@@ -332,6 +338,7 @@ async def test_customers_record_timeline_and_dialogs_are_literal(
         assert app.is_running
 
 
+@pytest.mark.ui
 async def test_reception_visitor_and_visit_dialogs_are_literal(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -381,6 +388,7 @@ def nasty_staff(seat: Store, team: str = "") -> Actor:
         return Actor(row.id, row.name, row.login, row.role, team)
 
 
+@pytest.mark.ui
 async def test_queue_shows_the_customer_literally(
     db: str, clock: FrozenClock, marked: dict[str, Any]
 ) -> None:
@@ -436,6 +444,7 @@ async def test_queue_shows_the_customer_literally(
         assert app.is_running
 
 
+@pytest.mark.ui
 async def test_reports_by_handler_shows_the_staff_name_literally(
     db: str, clock: FrozenClock, marked: dict[str, Any]
 ) -> None:
@@ -465,6 +474,7 @@ async def test_reports_by_handler_shows_the_staff_name_literally(
         assert_literal(app)
 
 
+@pytest.mark.ui
 async def test_reception_board_shows_the_visitor_literally(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -486,6 +496,7 @@ async def test_reception_board_shows_the_visitor_literally(
         assert_literal(app, "[red]Bo'--")
 
 
+@pytest.mark.ui
 async def test_an_error_naming_the_customer_is_shown_literally(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -499,6 +510,7 @@ async def test_an_error_naming_the_customer_is_shown_literally(
         assert "[bold]Bobby [/] has an access restriction" in screen_text(app)
 
 
+@pytest.mark.ui
 async def test_first_run_and_add_staff_inputs_show_pasted_text_literally(
     db: str, clock: FrozenClock, seat: Store, world: dict[str, Any]
 ) -> None:
