@@ -3,6 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
 DEMO_DB ?= $(CURDIR)/.demo/frontdesk.db
 
 # The suite runs in parallel, one pytest-xdist worker per core (JOBS=0: in this process);
@@ -13,17 +14,23 @@ PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -q -n $(JOBS) -
 
 .PHONY: run test test-fast check bench demo clean fmt
 
-$(STAMP): pyproject.toml
+# One .venv. Running needs only the runtime dependencies (RUN_STAMP: `make run`,
+# `make demo`); tests, checks and benchmarks add the extras on top (STAMP).
+$(RUN_STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install -q -e '.[test,dev,bench]'
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	@test -f $(DEMO_DB) || (mkdir -p $(dir $(DEMO_DB)) && $(BIN)/frontdesk demo --db $(DEMO_DB))
 	$(BIN)/frontdesk --db $(DEMO_DB) run
 
-demo: $(STAMP)
+demo: $(RUN_STAMP)
 	mkdir -p $(dir $(DEMO_DB))
 	$(BIN)/frontdesk demo --db $(DEMO_DB)
 
@@ -36,6 +43,7 @@ test-fast: $(STAMP)
 check: $(STAMP)
 	$(BIN)/ruff check console screens tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 fmt: $(STAMP)
 	$(BIN)/ruff format console screens tests bench

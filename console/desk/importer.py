@@ -48,6 +48,8 @@ UNANSWERED = {"NO ANSWER", "NOANSWER", "BUSY", "FAILED", "CONGESTION", "CANCEL"}
 PLAIN_COLUMNS = ("started_at", "answered_at", "ended_at", "caller", "agent")
 _CHANNEL_PEER = re.compile(r"^[A-Za-z0-9_]+/([^-@/]+)")
 _LONGEST_CALL = timedelta(hours=12)
+# A phone system's clock may run a little ahead of this machine's; more than this is an error.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ class ImportResult:
     staff_matched: int
     customers_matched: int
     abandoned: int
+    # Answered calls whose agent is no staff login: imported, with no handler, and said so.
+    unknown_agents: tuple[BadRow, ...] = ()
 
     @property
     def exit_status(self) -> int:
@@ -357,7 +361,24 @@ def import_calls(
 ) -> ImportResult:
     """Parse and store the calls in `text` in one transaction; calls already there are skipped."""
     parsed = parse_calls(text, fmt)
+    future = [r for r in parsed.records if r.started > now + CLOCK_SKEW]
+    if future:
+        late = [
+            BadRow(
+                r.line,
+                f"the start time {r.started.astimezone(LONDON):%Y-%m-%d %H:%M} is in the future: "
+                "check the phone system's clock (or the year) and import the row again",
+            )
+            for r in future
+        ]
+        parsed = ParsedFile(
+            parsed.format,
+            [r for r in parsed.records if r.started <= now + CLOCK_SKEW],
+            sorted([*parsed.bad, *late], key=lambda b: b.line),
+            parsed.repeated,
+        )
     records = parsed.records
+    unknown: list[BadRow] = []
     imported = staff_matched = customers_matched = abandoned = 0
     duplicates = parsed.repeated
     if records:
@@ -382,6 +403,14 @@ def import_calls(
                 customer_id = phones.get(_digits(r.caller)) if r.caller else None
                 if r.abandoned:
                     staff_id = None
+                elif staff_id is None and parsed.format == "plain" and r.agents:
+                    unknown.append(
+                        BadRow(
+                            r.line,
+                            f"agent '{r.agents[0]}' is no staff login: imported with no handler "
+                            "(add them with frontdesk staff add, or correct the file)",
+                        )
+                    )
                 staff_matched += staff_id is not None
                 customers_matched += customer_id is not None
                 abandoned += r.abandoned
@@ -427,4 +456,5 @@ def import_calls(
         staff_matched=staff_matched,
         customers_matched=customers_matched,
         abandoned=abandoned,
+        unknown_agents=tuple(unknown),
     )

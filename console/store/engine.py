@@ -34,7 +34,7 @@ from sqlmodel import Session, create_engine
 
 from console.rules.errors import StoreError
 
-SCHEMA_HEAD = "0002"  # the newest migration in console/store/migrations/versions
+SCHEMA_HEAD = "0007"  # the newest migration in console/store/migrations/versions
 BUSY_TIMEOUT_MS = 15_000  # default; FRONTDESK_BUSY_TIMEOUT_MS overrides it
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Any constant: PostgreSQL sessions migrating at once queue on this advisory lock.
@@ -267,10 +267,11 @@ def wire() -> None:
     same transaction as each contact and task. Both listen on SQLAlchemy's
     Session and Engine classes, so they hold for every store opened here.
     """
-    from console.store import guard, summary
+    from console.store import guard
+    from console.store.summary import listeners
 
     guard.install()
-    summary.install()
+    listeners.install()
 
 
 def open_store(

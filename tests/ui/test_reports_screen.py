@@ -69,7 +69,7 @@ async def test_the_figures_a_lead_sees(
         assert cells(app, "telephone") == [
             ["6", "5", "1", "3", "50%", "23.5 s", "1m 00s", "3", "60%"]
         ]
-        routine = next(r for r in cells(app, "commitments") if r[0] == "callback-routine")
+        routine = next(r for r in cells(app, "commitments") if r[0] == "routine call back")
         assert routine[2:8] == ["3", "1", "2", "1", "0", "33.3%"]
         await pilot.press("4")
         assert screen(app).query_one("#tabs", TabbedContent).active == "complaints"
