@@ -34,6 +34,7 @@ from sqlmodel import col
 
 from console.rules.clock import LONDON
 from console.rules.errors import InputError
+from console.rules.phone import normalise_uk
 from console.store.engine import Store
 from console.store.models import Contact, Customer, Event, Staff
 
@@ -305,10 +306,8 @@ def _merge_legs(records: list[CallRecord]) -> tuple[list[CallRecord], int]:
 
 
 def _digits(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if digits.startswith("44") and len(digits) > 10:
-        digits = "0" + digits[2:]
-    return digits
+    """The number in console.rules.phone's canonical form; else just its digits."""
+    return normalise_uk(phone) or "".join(ch for ch in phone if ch.isdigit())
 
 
 def _phone_book(session: Any) -> dict[str, int]:
@@ -392,10 +391,12 @@ def import_calls(
             seen = _existing(session, (r.external_id for r in records))
             fresh = [r for r in records if r.external_id not in seen]
             duplicates += len(records) - len(fresh)
-            logins = {
-                str(login).lower(): sid
-                for sid, login in session.execute(select(col(Staff.id), col(Staff.login)))
-            }
+            logins: dict[str, int] = {}
+            names = select(col(Staff.id), col(Staff.login), col(Staff.agent), col(Staff.extension))
+            for sid, *known in session.execute(names):  # login first, then PBX agent, extension
+                for name in known:
+                    if name:
+                        logins.setdefault(str(name).lower(), sid)
             phones = _phone_book(session) if fresh else {}
             rows = []
             for r in fresh:
