@@ -10,13 +10,15 @@ import importlib
 import sys
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
+from screens.base import error_line
+from screens.keys import KeyGate
 from screens.messages import DataChanged, DeskReady
 
 if TYPE_CHECKING:
@@ -142,6 +144,17 @@ class FrontDeskApp(App[None]):
         self.poll_seconds = poll_seconds
         self.desk: Desk | None = None
         self.revision = -1
+        self.keys = KeyGate(self)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Typed keys go through the gate, one at a time (screens/keys.py)."""
+        if (
+            isinstance(event, (events.Key, events.Paste))
+            and not event.is_forwarded
+            and not self.keys.admit(event)
+        ):
+            return
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         self.push_screen(LoadingScreen())
@@ -163,7 +176,7 @@ class FrontDeskApp(App[None]):
         except (termios.error, OSError, ValueError):
             self.exit()
 
-    @work(thread=True, exclusive=True, group="open", name="open the store")
+    @work(thread=True, exclusive=True, group="open", name="open the store", exit_on_error=False)
     def open_desk(self) -> None:
         from console.desk.context import Desk
         from console.rules.clock import SystemClock
@@ -232,42 +245,28 @@ class FrontDeskApp(App[None]):
     def _broadcast(self, revision: int) -> None:
         self.screen.post_message(DataChanged(revision))
 
-    def _handle_exception(self, error: Exception) -> None:
-        """A worker that fails on any screen lands here (its StateChanged does not bubble)."""
-        from textual.worker import WorkerFailed
-
-        if isinstance(error, WorkerFailed):
-            failed = next((w for w in self.workers if w.error is error.error), None)
-            self.show_error(error.error, failed.name if failed else "")
-            return
-        super()._handle_exception(error)
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """One place for worker failures: a person-readable line, never a traceback."""
+        """The app's own workers (opening the store, the poll): one readable line on failure.
+
+        Screens handle their services' failures themselves (screens/base.py); a worker
+        started some other way that fails still lands here as one line.
+        """
         if event.state != WorkerState.ERROR or event.worker.error is None:
             return
-        if event.worker.exit_on_error:
-            return  # already shown by _handle_exception
         self.show_error(event.worker.error, event.worker.name)
 
     def show_error(self, error: BaseException, doing: str = "") -> None:
         from console.rules.errors import FrontDeskError
-        from screens.widgets.literal import literal, shown
+        from screens.widgets.literal import literal
 
         # Messages can quote what a person typed: never read them as markup or escapes.
-        if isinstance(error, FrontDeskError):
-            self.notify(shown(error), severity="error", timeout=10, markup=False)
-        else:
-            what = f" while trying to {doing}" if doing else ""
-            self.notify(
-                shown(
-                    f"Something unexpected went wrong{what}: {type(error).__name__}: {error}. "
-                    "Nothing half-done was saved."
-                ),
-                severity="error",
-                timeout=15,
-                markup=False,
-            )
+        expected = isinstance(error, FrontDeskError)
+        self.notify(
+            error_line(error, doing),
+            severity="error",
+            timeout=10 if expected else 15,
+            markup=False,
+        )
         if self.desk is None and isinstance(self.screen, LoadingScreen):
             self.screen.query_one("#loading", Static).update(
                 literal(f"Cannot open the front desk:\n{error}")

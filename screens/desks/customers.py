@@ -21,9 +21,9 @@ from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
+from screens.base import DeskScreen
 from screens.messages import DataChanged
 from screens.widgets.caller_banner import CallerBanner
 from screens.widgets.customer_picker import CustomerPicked, CustomerPicker
@@ -55,7 +55,7 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class CustomersScreen(Screen[None]):
+class CustomersScreen(DeskScreen[None]):
     """Find a customer; their record and timeline; keys to log letters, emails and the rest."""
 
     CSS_PATH = "customers.tcss"
@@ -159,11 +159,6 @@ class CustomersScreen(Screen[None]):
         self.query_one("#result", Static).border_title = "Tell the customer"
         self.query_one("#picker", CustomerPicker).focus_input()
 
-    def _desk(self) -> Desk:
-        desk: Desk | None = getattr(self.app, "desk", None)
-        if desk is None:
-            raise RuntimeError("the front desk is not open yet")
-        return desk
 
     # -- which keys apply ------------------------------------------------------------------
 
@@ -209,7 +204,7 @@ class CustomersScreen(Screen[None]):
     def _open(self, customer_id: int) -> None:
         from console.desk.customers import open_record
 
-        record = open_record(self._desk(), customer_id)
+        record = open_record(self.desk, customer_id)
         self.app.call_from_thread(self._show, record, True)
 
     def on_data_changed(self, message: DataChanged) -> None:
@@ -220,7 +215,7 @@ class CustomersScreen(Screen[None]):
     def _reload(self, customer_id: int) -> None:
         from console.desk.customers import record
 
-        fresh = record(self._desk(), customer_id)
+        fresh = record(self.desk, customer_id)
         self.app.call_from_thread(self._show, fresh, False)
 
     def _show(self, record: CustomerRecord, opened: bool) -> None:
@@ -278,7 +273,7 @@ class CustomersScreen(Screen[None]):
         from console.rules.clock import local
         from console.rules.deadlines import time_left
 
-        desk = self._desk()
+        desk = self.desk
         now = desk.now()
         table = self.query_one("#timeline", DataTable)
         keep = self.selected()
@@ -360,7 +355,7 @@ class CustomersScreen(Screen[None]):
     def _today(self) -> str:
         from screens.dialogs.form_dialog import today_text
 
-        return today_text(self._desk())
+        return today_text(self.desk)
 
     def _open_dialog(self, dialog: Any) -> None:
         self.app.push_screen(dialog, self._saved)
@@ -380,7 +375,7 @@ class CustomersScreen(Screen[None]):
     def _written(self, channel: str) -> None:
         from screens.dialogs.correspondence_dialog import CorrespondenceDialog
 
-        desk = self._desk()
+        desk = self.desk
         self._open_dialog(
             CorrespondenceDialog(
                 channel,
@@ -418,7 +413,7 @@ class CustomersScreen(Screen[None]):
         from console.desk.requests import available_kinds
         from screens.dialogs.request_dialog import RequestDialog
 
-        kinds = available_kinds(self._desk())  # the profile only: no database
+        kinds = available_kinds(self.desk)  # the profile only: no database
         self._open_dialog(
             RequestDialog(self._customer(), kinds, self._today(), acknowledged=self.acknowledged)
         )
@@ -426,7 +421,7 @@ class CustomersScreen(Screen[None]):
     def action_book_visit(self) -> None:
         from screens.dialogs.home_visit_dialog import HomeVisitDialog
 
-        profile = self._desk().profile
+        profile = self.desk.profile
         slug = profile.slug_for("home_visit_notice")
         notice = profile.commitment(slug).target if slug else ""
         self._open_dialog(HomeVisitDialog(self._customer(), notice, acknowledged=self.acknowledged))
@@ -469,7 +464,7 @@ class CustomersScreen(Screen[None]):
     def _act(self, e: TimelineEntry) -> None:
         from console.desk import complaints, home_visits
 
-        desk = self._desk()
+        desk = self.desk
         customer = self._customer()
         profile = desk.profile
         if e.kind == "task" and complaints.is_complaint_slug(desk, e.slug):
@@ -509,7 +504,7 @@ class CustomersScreen(Screen[None]):
     def _step_dialog(self, customer: CustomerView, view: Any) -> None:
         from screens.dialogs.complaint_step_dialog import ComplaintStepDialog
 
-        can_extend = self._desk().profile.has("complaint_stage1_extended")
+        can_extend = self.desk.profile.has("complaint_stage1_extended")
         self._open_dialog(ComplaintStepDialog(customer, view, can_extend=can_extend))
 
     def _sar_dialog(self, customer: CustomerView, e: TimelineEntry) -> None:

@@ -20,7 +20,6 @@ from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
@@ -30,11 +29,12 @@ from console.desk.queue import Cursor, QueueCounts, QueueFilter, QueuePage, Queu
 from console.rules.clock import local
 from console.rules.deadlines import due_at, plain_due, time_left
 from console.rules.errors import FrontDeskError, InputError
+from screens.base import DeskScreen
 from screens.messages import DataChanged
 from screens.widgets.literal import literal, shown, visible
 
 if TYPE_CHECKING:
-    from console.desk.context import Desk
+    pass
 
 # This module loads when the queue desk is first shown, after the store has opened
 # in a worker, so importing the core here costs nothing before the first frame.
@@ -54,7 +54,7 @@ MAX_RELOAD = 2000  # a reload reads back at most this many rows (those already s
 TICK_SECONDS = 30.0  # time left is read again this often; owed progress updates every 2 ticks
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(DeskScreen[None]):
     """The queue desk. Keys act on the highlighted task; filters narrow the list."""
 
     CSS_PATH = "queue.tcss"
@@ -210,16 +210,10 @@ class QueueScreen(Screen[None]):
         # The filter keys again, for a footer too narrow to show every key.
         detail.border_subtitle = FILTER_KEYS
         self.set_interval(TICK_SECONDS, self._tick, name="queue tick")
-        if getattr(self.app, "desk", None) is not None:
+        if self.desk_ready:
             self.reload(ensure=True)
 
     # ------------------------------------------------------------------ state
-
-    @property
-    def desk(self) -> Desk:
-        desk = self.app.desk  # type: ignore[attr-defined]
-        assert desk is not None
-        return desk  # type: ignore[no-any-return]
 
     @property
     def table(self) -> DataTable[Any]:
@@ -365,17 +359,15 @@ class QueueScreen(Screen[None]):
             self.reload()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Worker messages do not bubble: hand failures to the app's one error handler."""
-        if event.state != WorkerState.ERROR or event.worker.error is None:
-            return
-        if event.worker.group == "queue-more":
+        """A failed read of more rows may be tried again; the failure itself goes to the base."""
+        if event.state == WorkerState.ERROR and event.worker.group == "queue-more":
             self.loading_more = False
-        self.app.show_error(event.worker.error, event.worker.name)  # type: ignore[attr-defined]
+        super().on_worker_state_changed(event)
 
     def _tick(self) -> None:
         """Time left moves on: read the page again; every minute, open owed updates too."""
         self.ticks += 1
-        if getattr(self.app, "desk", None) is not None and self.app.screen is self:
+        if self.desk_ready and self.app.screen is self:
             self.reload(ensure=self.ticks % 2 == 0)
 
     # ------------------------------------------------------------------ drawing
@@ -659,15 +651,17 @@ class QueueScreen(Screen[None]):
         }
         stage2 = profile.slug_for("complaint_stage2")
         if stage2 is None:
-            self.app.show_error(  # type: ignore[attr-defined]
-                InputError(f"the {profile.short_name} profile has no stage 2 complaint standard")
+            self.service_failed(
+                InputError(f"the {profile.short_name} profile has no stage 2 complaint standard"),
+                "",
             )
             return
         if row.task.slug not in stage1:
-            self.app.show_error(  # type: ignore[attr-defined]
+            self.service_failed(
                 InputError(
                     f"task #{row.id} is not a stage 1 complaint: only those escalate to stage 2"
-                )
+                ),
+                "",
             )
             return
         now = self.desk.now()
@@ -755,7 +749,7 @@ class QueueScreen(Screen[None]):
                 try:
                     queue.kind_slugs(self.desk.profile, value)
                 except FrontDeskError as exc:  # say what the kinds are
-                    self.app.show_error(exc)  # type: ignore[attr-defined]
+                    self.service_failed(exc, "")
                     return
             self.kind = value.lower()
             self._refilter()
@@ -829,7 +823,7 @@ class QueueScreen(Screen[None]):
             try:
                 self.as_at = queue.parse_as_at(value, self.desk.now())
             except FrontDeskError as exc:  # says how to type it
-                self.app.show_error(exc)  # type: ignore[attr-defined]
+                self.service_failed(exc, "")
                 return
             self._refilter()
 

@@ -18,7 +18,6 @@ from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import (
     DataTable,
     Footer,
@@ -35,6 +34,7 @@ from console.desk import people
 from console.desk.context import ADMINS, LEADS
 from console.rules.clock import local
 from console.rules.errors import FrontDeskError
+from screens.base import DeskScreen
 from screens.messages import DataChanged
 from screens.widgets.literal import LITERAL, literal, shown
 
@@ -55,7 +55,7 @@ def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class StaffScreen(Screen[None]):
+class StaffScreen(DeskScreen[None]):
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add", id="staff.add", tooltip="Add a staff member with their own PIN"),
@@ -146,11 +146,6 @@ class StaffScreen(Screen[None]):
                 yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
-    def _desk(self) -> Desk:
-        desk: Desk | None = getattr(self.app, "desk", None)
-        if desk is None:
-            raise RuntimeError("the front desk is not open yet")
-        return desk
 
     @property
     def role(self) -> str:
@@ -208,7 +203,7 @@ class StaffScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="staff-load", name="load the staff list")
     def _load_staff(self) -> None:
-        rows = people.list_staff(self._desk())
+        rows = people.list_staff(self.desk)
         self.app.call_from_thread(self._staff_loaded, rows)
 
     def _staff_loaded(self, rows: list[StaffView]) -> None:
@@ -216,7 +211,7 @@ class StaffScreen(Screen[None]):
         table = self.query_one("#staff-table", DataTable)
         keep = table.cursor_row
         table.clear()
-        now = self._desk().now()
+        now = self.desk.now()
         for s in rows:
             status = s.status(now)
             style = "dim" if not s.active else ("bold red" if status.startswith("locked") else "")
@@ -336,7 +331,7 @@ class StaffScreen(Screen[None]):
         said: Callable[[StaffView], str],
     ) -> None:
         try:
-            result = change(self._desk())
+            result = change(self.desk)
         except FrontDeskError as exc:
             self.app.call_from_thread(self._error, str(exc))
             return
@@ -377,7 +372,7 @@ class StaffScreen(Screen[None]):
         from console.desk import customers
         from console.rules.errors import NotFound
 
-        desk = self._desk()
+        desk = self.desk
         try:
             try:
                 matches = [customers.by_reference(desk, text)]
@@ -438,7 +433,7 @@ class StaffScreen(Screen[None]):
     def _load_trail(self, record_view: bool = False) -> None:
         from console.desk import audit
 
-        desk = self._desk()
+        desk = self.desk
         kind, key = self.view_kind, self.view_key
         if desk.actor is None or desk.actor.role not in LEADS:
             return
@@ -497,7 +492,7 @@ class StaffScreen(Screen[None]):
         from console.desk.export import export_customer
 
         try:
-            result = export_customer(self._desk(), customer_id, folder)
+            result = export_customer(self.desk, customer_id, folder)
         except FrontDeskError as exc:
             self.app.call_from_thread(self._error, str(exc))
             return

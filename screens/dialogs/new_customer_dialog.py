@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from console.desk.customers import CustomerView
+from screens.base import DeskDialog
 from screens.widgets.literal import LITERAL, shown
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 _PHONE = re.compile(r"^[\d +()-]{6,}$")
 
 
-class NewCustomerDialog(ModalScreen[CustomerView | None]):
+class NewCustomerDialog(DeskDialog[CustomerView | None]):
     """Name, address, phone and email; ctrl+s creates, escape goes back to the finder."""
 
     DEFAULT_CSS = """

@@ -10,18 +10,18 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.desk.outcomes import BY_KIND, Colleague, Outcome
+from screens.base import DeskDialog
 from screens.widgets.literal import LITERAL, literal
 
 if TYPE_CHECKING:
     from console.desk.context import Desk
 
 
-class OutcomeDialog(ModalScreen["Outcome | None"]):
+class OutcomeDialog(DeskDialog["Outcome | None"]):
     """Referral and transfer: pick a team or colleague. Complaints: subject and service."""
 
     DEFAULT_CSS = """

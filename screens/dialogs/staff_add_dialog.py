@@ -12,7 +12,6 @@ from typing import Any, ClassVar
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from console.desk.people import (
@@ -26,6 +25,7 @@ from console.desk.people import (
 )
 from console.rules.errors import FrontDeskError, InputError
 from console.store.models import ROLES
+from screens.base import DeskDialog
 from screens.widgets.literal import LITERAL, literal
 
 
@@ -38,7 +38,7 @@ class NewStaff:
     pin: str
 
 
-class StaffAddDialog(ModalScreen[NewStaff | None]):
+class StaffAddDialog(DeskDialog[NewStaff | None]):
     CSS_PATH = "staff_add_dialog.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(

@@ -8,12 +8,12 @@ from rich.text import Text
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.desk.people import ROLE_WORDS
 from console.store.models import ROLES
+from screens.base import DeskDialog
 from screens.widgets.literal import shown
 
 ROLE_HELP = {
@@ -24,7 +24,7 @@ ROLE_HELP = {
 }
 
 
-class StaffRoleDialog(ModalScreen[str | None]):
+class StaffRoleDialog(DeskDialog[str | None]):
     CSS_PATH = "staff_role_dialog.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
