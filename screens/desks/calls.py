@@ -285,7 +285,11 @@ class CallsScreen(DeskScreen[None]):
         self.refresh_bindings()
         if banner.needs_acknowledgement:
             self._status(ACK_HINT, error=True)
-        self.query_one("#category", KeyChoice).focus()
+        category = self.query_one("#category", KeyChoice)
+        if category.value is None:
+            category.focus()
+        else:  # already chosen (an emergency repair): what is wrong goes in the notes
+            self.query_one("#notes", Input).focus()
 
     def on_customer_picker_cleared(self, event: CustomerPicker.Cleared) -> None:
         self.query_one("#banner", CallerBanner).show(None)

@@ -17,14 +17,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from console.desk import queue, tasks
-from console.desk.context import LEADS
+from console.desk.context import LEADS, Desk
 from console.desk.queue import Cursor, QueueCounts, QueueFilter, QueuePage, QueueRow
 from console.rules.clock import local
 from console.rules.deadlines import due_at, plain_due, time_left
@@ -270,35 +269,20 @@ class QueueScreen(DeskScreen[None]):
             self.rows = []
             self.next_cursor = None
         size = min(max(len(self.rows), queue.PAGE), MAX_RELOAD)
-        self._load(self.generation, self.current_filter(), self.as_at, size, ensure, reset)
-
-    @work(
-        thread=True, exclusive=True, group="queue-load", name="load the queue", exit_on_error=False
-    )
-    def _load(
-        self,
-        generation: int,
-        filters: QueueFilter,
-        as_at: datetime | None,
-        size: int,
-        ensure: bool,
-        reset: bool,
-    ) -> None:
-        desk = self.desk
-        if ensure and self.ENSURE_UPDATES:
-            queue.ensure_progress_updates(desk)
-        started = time.perf_counter()
-        result = queue.page(desk, filters, limit=size, at=as_at)
-        query_ms = (time.perf_counter() - started) * 1000
-        actor = desk.actor
-        mine_only = actor is not None and actor.role not in LEADS
-        counts = queue.counts(
-            desk, at=result.at, assignee_id=actor.id if mine_only and actor else None
+        generation = self.generation
+        self.run_service(
+            _read_page,
+            self.current_filter(),
+            self.as_at,
+            size,
+            ensure and self.ENSURE_UPDATES,
+            done=lambda read: self._loaded(generation, *read, reset),
+            doing="load the queue",
+            group="queue-load",
         )
-        self.app.call_from_thread(self._loaded, generation, result, counts, reset, query_ms)
 
     def _loaded(
-        self, generation: int, result: QueuePage, counts: QueueCounts, reset: bool, query_ms: float
+        self, generation: int, result: QueuePage, counts: QueueCounts, query_ms: float, reset: bool
     ) -> None:
         if generation != self.generation:
             return  # a newer reload is on its way
@@ -316,18 +300,18 @@ class QueueScreen(DeskScreen[None]):
             "rows": len(self.rows),
         }
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="queue-more",
-        name="load more of the queue",
-        exit_on_error=False,
-    )
     def _load_more(
         self, generation: int, filters: QueueFilter, after: Cursor, at: datetime
     ) -> None:
-        result = queue.page(self.desk, filters, after=after, at=at)
-        self.app.call_from_thread(self._more_loaded, generation, result)
+        self.run_service(
+            queue.page,
+            filters,
+            after=after,
+            at=at,
+            done=lambda result: self._more_loaded(generation, result),
+            doing="load more of the queue",
+            group="queue-more",
+        )
 
     def _more_loaded(self, generation: int, result: QueuePage) -> None:
         self.loading_more = False
@@ -507,10 +491,17 @@ class QueueScreen(DeskScreen[None]):
     def _warning(self, row: QueueRow) -> str:
         return f"Access restriction: {row.task.restriction}" if row.task.restriction else ""
 
-    @work(thread=True, group="queue-action", name="change the task", exit_on_error=False)
     def _act(self, done: str, fn: Any, *args: Any, **kwargs: Any) -> None:
-        fn(self.desk, *args, **kwargs)
-        self.app.call_from_thread(self._acted, done)
+        self.run_service(
+            fn,
+            *args,
+            **kwargs,
+            done=lambda _result: self._acted(done),
+            doing="change the task",
+            group="queue-action",
+            exclusive=False,
+            hold_keys=True,
+        )
 
     def _acted(self, done: str) -> None:
         self.notify(shown(done), markup=False)
@@ -533,10 +524,15 @@ class QueueScreen(DeskScreen[None]):
             return
         self._staff_for(row)
 
-    @work(thread=True, group="queue-action", name="list the staff", exit_on_error=False)
     def _staff_for(self, row: QueueRow) -> None:
-        staff = tasks.assignable_staff(self.desk)
-        self.app.call_from_thread(self._ask_assign, row, staff)
+        self.run_service(
+            tasks.assignable_staff,
+            done=lambda staff: self._ask_assign(row, staff),
+            doing="list the staff",
+            group="queue-action",
+            exclusive=False,
+            hold_keys=True,  # the picker's keys wait for the dialog
+        )
 
     def _ask_assign(self, row: QueueRow, staff: list[Any]) -> None:
         from screens.dialogs.assign_dialog import AssignChoice, AssignDialog
@@ -600,10 +596,16 @@ class QueueScreen(DeskScreen[None]):
         if row is not None:
             self._preview_extension(row)
 
-    @work(thread=True, group="queue-action", name="work out the extension", exit_on_error=False)
     def _preview_extension(self, row: QueueRow) -> None:
-        ext = tasks.extension_preview(self.desk, row.id)
-        self.app.call_from_thread(self._ask_extend, row, ext)
+        self.run_service(
+            tasks.extension_preview,
+            row.id,
+            done=lambda ext: self._ask_extend(row, ext),
+            doing="work out the extension",
+            group="queue-action",
+            exclusive=False,
+            hold_keys=True,
+        )
 
     def _ask_extend(self, row: QueueRow, ext: Any) -> None:
         from screens.dialogs.reason_dialog import ReasonDialog, ReasonResult
@@ -786,12 +788,18 @@ class QueueScreen(DeskScreen[None]):
             chosen,
         )
 
-    @work(thread=True, group="queue-action", name="find the customer", exit_on_error=False)
     def _find_customer(self, reference: str) -> None:
         from console.desk import customers
 
-        found = customers.by_reference(self.desk, reference)
-        self.app.call_from_thread(self._customer_found, found.id, found.reference)
+        self.run_service(
+            customers.by_reference,
+            reference,
+            done=lambda found: self._customer_found(found.id, found.reference),
+            doing="find the customer",
+            group="queue-action",
+            exclusive=False,
+            hold_keys=True,
+        )
 
     def _customer_found(self, customer_id: int, reference: str) -> None:
         self.customer_id, self.customer_label = customer_id, reference
@@ -855,3 +863,18 @@ def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
         else x == y
         for x, y in zip(a, b, strict=True)
     )
+
+
+def _read_page(
+    desk: Desk, filters: QueueFilter, as_at: datetime | None, size: int, ensure: bool
+) -> tuple[QueuePage, QueueCounts, float]:
+    """A page of the queue and its counts, opening owed progress updates first (in a worker)."""
+    if ensure:
+        queue.ensure_progress_updates(desk)
+    started = time.perf_counter()
+    result = queue.page(desk, filters, limit=size, at=as_at)
+    query_ms = (time.perf_counter() - started) * 1000
+    actor = desk.actor
+    mine_only = actor is not None and actor.role not in LEADS
+    counts = queue.counts(desk, at=result.at, assignee_id=actor.id if mine_only and actor else None)
+    return result, counts, query_ms

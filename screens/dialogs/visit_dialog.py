@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Input, Label, Static
@@ -119,17 +118,17 @@ class VisitDialog(DeskDialog["VisitRecorded | None"]):
         self.query_one("#visit-picker", CustomerPicker).focus_input()
 
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="visit-customer",
-        name="load the visit's customer",
-    )
     def _load_customer(self, customer_id: int) -> None:
         from console.desk.customers import get
 
-        customer = get(self.desk, customer_id)
-        self.app.call_from_thread(self._show_linked, customer)
+        self.run_service(
+            get,
+            customer_id,
+            done=self._show_linked,
+            doing="load the visit's customer",
+            group="visit-customer",
+            hold_keys=True,  # typing in the finder waits for the linked customer to show
+        )
 
     def _show_linked(self, customer: CustomerView) -> None:
         self.query_one("#visit-picker", CustomerPicker).pick(customer, post=False)
@@ -250,18 +249,24 @@ class VisitDialog(DeskDialog["VisitRecorded | None"]):
         self._status("Saving…")
         self._save(form)
 
-    @work(thread=True, exclusive=True, group="visit-save", name="save the visit")
     def _save(self, form: dict[str, Any]) -> None:
-        try:
-            result = record_visit(self.desk, self.visit.id, **form)
-        except FrontDeskError as exc:
-            self.app.call_from_thread(self._failed, exc)
-            return
-        self.app.call_from_thread(self._saved, result)
+        self.run_service(
+            record_visit,
+            self.visit.id,
+            **form,
+            done=self._saved,
+            failed=self._failed,
+            doing="save the visit",
+            group="visit-save",
+            hold_keys=True,
+        )
 
-    def _failed(self, exc: FrontDeskError) -> None:
+    def _failed(self, exc: BaseException) -> None:
         self.saving = False
-        self._status(str(exc), error=True)
+        if isinstance(exc, FrontDeskError):
+            self._status(str(exc), error=True)
+        else:
+            self.service_failed(exc, "save the visit")
 
     def _saved(self, result: VisitRecorded) -> None:
         self.saving = False
