@@ -184,7 +184,8 @@ class ReceptionScreen(DeskScreen[None]):
 
     # ------------------------------------------------------------------ data
 
-    def load(self) -> None:
+    def load(self, *, hold_keys: bool = False) -> None:
+        """Read the board again; after a change made here, hold the keys until it shows."""
         from console.desk.reception import waiting_board
 
         seq = next(self._reads)
@@ -194,6 +195,7 @@ class ReceptionScreen(DeskScreen[None]):
             doing="load the reception board",
             group="reception-load",
             exclusive=False,  # numbered: show_board drops an older read that lands late
+            hold_keys=hold_keys,
         )
 
     def on_data_changed(self, message: DataChanged) -> None:
@@ -340,7 +342,7 @@ class ReceptionScreen(DeskScreen[None]):
         self.run_service(
             getattr(reception, service),
             argument,
-            done=lambda _result: self.load(),
+            done=lambda _result: self.load(hold_keys=True),
             doing="update the reception board",
             group="reception-write",
             exclusive=False,

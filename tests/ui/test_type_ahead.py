@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from textual import events
 from textual.pilot import Pilot
 
-from console.desk import customers, home_visits, reception
+from console.desk import customers, home_visits
 from console.desk.context import Actor, Desk
 from console.rules.clock import LONDON, FrozenClock
 from console.rules.deadlines import due_at
@@ -291,4 +291,260 @@ async def test_referral_to_a_colleague_typed_in_one_burst(env: Env) -> None:
         "referred",
     )
     (task,) = env.rows(Task)
-    assert (task.slug, task.assignee_id, task.team) == ("callback-urgent", env.colleague.id, "Repairs")
+    assert (task.slug, task.assignee_id, task.team) == (
+        "callback-urgent",
+        env.colleague.id,
+        "Repairs",
+    )
+
+
+# -- customers & post ---------------------------------------------------------------------
+
+
+async def test_letter_typed_in_one_burst(env: Env) -> None:
+    app = env.app("customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(
+            pilot,
+            typed("mary"),
+            "enter",
+            "l",
+            "ctrl+a",
+            "ctrl+k",
+            typed("2025-11-21"),
+            "tab",
+            "t",
+            "tab",
+            typed("Pet request"),
+            "tab",
+            typed("Wants to keep a dog"),
+            "ctrl+s",
+        )
+    (row,) = env.rows(Contact)
+    assert (row.channel, row.customer_id, row.day, row.category) == (
+        "letter",
+        env.mary,
+        date(2025, 11, 21),
+        "tenancy",
+    )
+    assert (row.details["subject"], row.details["urgent"], row.notes) == (
+        "Pet request",
+        False,
+        "Wants to keep a dog",
+    )
+    slugs = [t.slug for t in env.rows(Task)]
+    assert slugs == ["acknowledge", "reply-routine", "reply-routine"]
+
+
+async def test_email_typed_in_one_burst(env: Env) -> None:
+    app = env.app("customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(
+            pilot,
+            typed("nesbitt"),
+            "enter",
+            "e",
+            "tab",
+            "tab",
+            "r",
+            "space",
+            "tab",
+            typed("Arrears"),
+            "tab",
+            typed("Wants a payment plan"),
+            "ctrl+s",
+        )
+    (row,) = env.rows(Contact)
+    assert (row.channel, row.customer_id, row.category, row.received_at) == (
+        "email",
+        env.rab,
+        "rent",
+        MONDAY_MORNING,
+    )
+    assert (row.details["subject"], row.details["urgent"], row.notes) == (
+        "Arrears",
+        True,
+        "Wants a payment plan",
+    )
+    assert "reply-urgent" in [t.slug for t in env.rows(Task)]
+
+
+async def test_repair_typed_in_one_burst(env: Env) -> None:
+    app = env.app("customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(
+            pilot,
+            typed("mary"),
+            "enter",
+            "r",
+            "c",
+            "u",
+            typed("Window will not shut"),
+            "tab",
+            typed("Back bedroom"),
+            "ctrl+s",
+        )
+    (row,) = env.rows(Contact)
+    assert (row.channel, row.customer_id, row.notes) == ("call", env.mary, "Window will not shut")
+    assert row.details["repair"] == {
+        "priority": "urgent",
+        "can_issue": True,
+        "location": "Back bedroom",
+    }
+    (task,) = env.rows(Task)
+    assert task.slug == "repair-urgent"
+    assert task.due_at == due_at(BHA, "repair-urgent", MONDAY_MORNING)
+
+
+async def test_complaint_typed_in_one_burst(env: Env) -> None:
+    app = env.app("customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(
+            pilot,
+            typed("mary"),
+            "enter",
+            "c",
+            "1",
+            typed("Repair missed twice"),
+            "tab",
+            typed("Repairs"),
+            "tab",
+            "e",
+            "ctrl+s",
+        )
+    (task,) = env.rows(Task)
+    assert (task.slug, task.customer_id) == ("complaint-stage1", env.mary)
+    assert (task.details["subject"], task.details["service"], task.details["channel"]) == (
+        "Repair missed twice",
+        "Repairs",
+        "email",
+    )
+
+
+async def test_request_typed_in_one_burst(env: Env) -> None:
+    app = env.app("customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(
+            pilot,
+            typed("mary"),
+            "enter",
+            "q",
+            "s",
+            "e",
+            "tab",
+            "tab",
+            typed("All repair records"),
+            "ctrl+s",
+        )
+    (task,) = env.rows(Task)
+    assert (task.slug, task.customer_id) == ("subject-access", env.mary)
+    assert task.details["description"] == "All repair records"
+    (row,) = env.rows(Contact)
+    assert (row.channel, row.notes) == ("email", "All repair records")
+
+
+async def test_home_visit_booked_in_one_burst(env: Env) -> None:
+    app = env.app("customers")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(
+            pilot,
+            typed("mary"),
+            "enter",
+            "b",
+            typed("2025-11-26"),
+            "tab",
+            typed("10:30"),
+            "tab",
+            typed("Damp check"),
+            "ctrl+s",
+        )
+    (row,) = env.rows(Contact)
+    assert (row.channel, row.customer_id, row.scheduled_at) == (
+        "home_visit",
+        env.mary,
+        london(2025, 11, 26, 10, 30),
+    )
+    assert (row.details["visit"]["purpose"], row.notes) == ("Damp check", "Damp check")
+    booked = home_visits.visits_for(env.desk(), env.mary, booked_only=True)
+    assert [v.contact_id for v in booked] == [row.id]
+
+
+# -- reception ----------------------------------------------------------------------------
+
+
+async def test_arrival_serve_and_visit_record_in_one_burst(env: Env) -> None:
+    app = env.app("reception")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(
+            pilot,
+            "a",
+            typed("Jo"),
+            "enter",
+            "s",
+            "v",
+            typed("smith"),
+            "enter",
+            "r",
+            typed("payment plan"),
+            "enter",
+            "2",
+            "ctrl+s",
+        )
+    (row,) = env.rows(Contact)
+    assert (row.channel, row.visitor_name, row.customer_id) == ("visit", "Jo", env.mary)
+    assert (row.category, row.notes, row.outcome) == ("rent", "payment plan", "callback_routine")
+    assert row.served_at == MONDAY_MORNING and row.served_by_id == env.actor.id
+    (task,) = env.rows(Task)
+    assert (task.slug, task.contact_id, task.customer_id) == ("callback-routine", row.id, env.mary)
+
+
+# -- the queue ----------------------------------------------------------------------------
+
+
+async def test_queue_actions_in_one_burst(env: Env) -> None:
+    """Assign, complete with a note, then extend the next task: one burst from a team lead."""
+    from console.desk import calls, requests
+
+    desk = env.desk()
+    calls.log_call(
+        desk, answer="5", outcome="callback_urgent", category="rent", customer_id=env.mary
+    )
+    requests.log_request(desk, env.rab, "subject-access", channel="email", description="Records")
+    desk.store.close()
+    callback, sar = env.rows(Task)
+    app = env.app("queue", actor=env.lead)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(
+            pilot,
+            "a",
+            "down",
+            "down",
+            "enter",
+            "d",
+            typed("Spoke to Mary"),
+            "enter",
+            "e",
+            typed("Records from three teams"),
+            "tab",
+            "space",
+            "ctrl+s",
+        )
+    callback_now, sar_now = env.rows(Task)
+    assert (callback_now.id, callback_now.assignee_id) == (callback.id, env.colleague.id)
+    assert (callback_now.status, callback_now.outcome, callback_now.note) == (
+        "done",
+        "called back",
+        "Spoke to Mary",
+    )
+    assert (sar_now.id, sar_now.slug) == (sar.id, "subject-access-extended")
+    assert sar_now.extended_reason == "Records from three teams"
+    assert sar_now.original_due_at == sar.due_at
+    assert sar_now.customer_told_at == MONDAY_MORNING
