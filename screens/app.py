@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib
 import sys
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
@@ -25,7 +27,16 @@ if TYPE_CHECKING:
     from console.desk.context import Actor, Desk
     from console.rules.clock import Clock
 
-# mode name -> (module in screens/, class name, title). Screens load lazily.
+# The idle lock's default. Long enough for a long call (a handler listening types
+# nothing for minutes), short enough that a seat left for a break locks before the
+# next person sits down. 0 switches the idle lock off.
+DEFAULT_LOCK_MINUTES = 10.0
+IDLE_CHECK_SECONDS = 5.0
+AWAY = "away"  # the mode shown while nobody is signed in after someone left
+
+# desk name -> (module in screens/, class name, title). Screens load lazily; each person
+# signed in gets their own copy of each desk (Textual modes named "desk@login"), so an
+# unsaved form stays with the person who typed it and is never shown to anyone else.
 DESKS: dict[str, tuple[str, str, str]] = {
     "calls": ("screens.desks.calls", "CallsScreen", "Calls"),
     "reception": ("screens.desks.reception", "ReceptionScreen", "Reception"),
@@ -44,6 +55,13 @@ class LoadingScreen(Screen[None]):
         # right after changing sub_title (NoMatches 'HeaderTitle' crashes the app).
         yield Static("Opening the front desk…", id="loading")
         yield Footer()
+
+
+class AwayScreen(Screen[None]):
+    """Under the sign-in screen once someone has left the desk: shows nobody's work."""
+
+    def compose(self) -> Any:
+        yield Static("")
 
 
 class MissingScreen(Screen[None]):
@@ -78,7 +96,6 @@ def _screen_factory(mode: str) -> Any:
 class FrontDeskApp(App[None]):
     TITLE = "Front Desk"
     CSS_PATH = "app.tcss"
-    MODES: ClassVar[dict[str, Any]] = {mode: _screen_factory(mode) for mode in DESKS}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "f2",
@@ -122,6 +139,20 @@ class FrontDeskApp(App[None]):
             id="desk.staff",
             tooltip="Staff, PINs and the audit trail",
         ),
+        Binding(
+            "f9",
+            "sign_out",
+            "Sign out",
+            id="app.sign_out",
+            tooltip="Sign out so the next person can sign in (an unsaved form waits for you)",
+        ),
+        Binding(
+            "f12",
+            "lock",
+            "Lock",
+            id="app.lock",
+            tooltip="Lock the desk while you step away: customers' details are hidden",
+        ),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave Front Desk", priority=True),
     ]
 
@@ -134,6 +165,7 @@ class FrontDeskApp(App[None]):
         actor: Actor | None = None,
         start: str = "calls",
         poll_seconds: float = 1.0,
+        lock_minutes: float = DEFAULT_LOCK_MINUTES,
     ) -> None:
         super().__init__()
         self.db = db
@@ -145,9 +177,19 @@ class FrontDeskApp(App[None]):
         self.desk: Desk | None = None
         self.revision = -1
         self.keys = KeyGate(self)
+        self.lock_minutes = lock_minutes
+        self.idle_clock: Callable[[], float] = time.monotonic  # tests put in their own
+        self.last_input = self.idle_clock()
+        self.locked = False  # someone left the desk: the sign-in screen is up
+        self._desk_of: dict[str, str] = {}  # login -> the desk they were on when they left
+        self._polling = False
+        self._modes_added: set[str] = set()
+        self.add_mode(AWAY, AwayScreen)
 
     async def on_event(self, event: events.Event) -> None:
         """Typed keys go through the gate, one at a time (screens/keys.py)."""
+        if isinstance(event, events.InputEvent | events.Paste) and not event.is_forwarded:
+            self.last_input = self.idle_clock()
         if (
             isinstance(event, (events.Key, events.Paste))
             and not event.is_forwarded
@@ -159,6 +201,7 @@ class FrontDeskApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(LoadingScreen())
         self.open_desk()
+        self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle, name="idle lock")
         if not self.is_headless and sys.__stdin__ is not None and sys.__stdin__.isatty():
             self.set_interval(2.0, self._leave_if_terminal_gone, name="terminal watch")
 
@@ -209,24 +252,90 @@ class FrontDeskApp(App[None]):
             self.exit()
             return
         self.desk = self.desk.with_actor(actor)
+        self.locked = False
+        self.last_input = self.idle_clock()
         self._enter()
 
     def _enter(self) -> None:
         assert self.desk is not None and self.desk.actor is not None
         from screens.widgets.literal import shown  # an old import may hold ESC in a name
 
-        self.sub_title = shown(f"{self.desk.profile.name} · {self.desk.actor.name}")
-        # Leave the loading screen, then show the first desk.
+        actor = self.desk.actor
+        self.sub_title = shown(f"{self.desk.profile.name} · {actor.name}")
+        # Leave the loading (or sign-in) screen, then show this person's desk.
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.switch_mode(self.start_mode)
+        for desk in DESKS:
+            if not self.has_mode(self.mode_for(desk, actor.login)):
+                self.add_mode(self.mode_for(desk, actor.login), _screen_factory(desk))
+                self._modes_added.add(self.mode_for(desk, actor.login))
+        back = self._desk_of.pop(actor.login, None)
+        self.switch_mode(self.mode_for(back or self.start_mode, actor.login))
+        if back is not None:  # their own screens, as they left them: bring them up to date
+            self.call_after_refresh(self._broadcast, self.revision)
         self.post_message(DeskReady())
-        self.set_interval(self.poll_seconds, self.poll_revision, name="revision poll")
+        if not self._polling:
+            self._polling = True
+            self.set_interval(self.poll_seconds, self.poll_revision, name="revision poll")
+
+    @staticmethod
+    def mode_for(desk: str, login: str) -> str:
+        """The Textual mode holding one person's copy of one desk."""
+        return f"{desk}@{login}"
+
+    def has_mode(self, mode: str) -> bool:
+        return mode in self._modes_added
+
+    @property
+    def desk_on_show(self) -> str:
+        """Which desk is on show ("calls", "queue", ...), or "" while nobody is signed in."""
+        return self.current_mode.split("@", 1)[0] if "@" in self.current_mode else ""
 
     def action_desk(self, mode: str) -> None:
-        if self.desk is None or self.desk.actor is None:
+        if self.desk is None or self.desk.actor is None or self.locked:
             return
-        self.switch_mode(mode)
+        self.switch_mode(self.mode_for(mode, self.desk.actor.login))
+
+    # -- leaving the desk --------------------------------------------------------------
+
+    def action_sign_out(self) -> None:
+        self.leave_desk("signed_out")
+
+    def action_lock(self) -> None:
+        self.leave_desk("desk_locked")
+
+    def lock_if_idle(self) -> None:
+        """The idle lock: nobody has pressed a key or moved the mouse for `lock_minutes`."""
+        if self.locked or self.lock_minutes <= 0 or self.desk is None or self.desk.actor is None:
+            return
+        if self.idle_clock() - self.last_input >= self.lock_minutes * 60:
+            self.leave_desk("idle")
+
+    def leave_desk(self, reason: str) -> None:
+        """Back to "Who is at the desk?": every customer's details hidden, forms kept.
+
+        The person's screens (with any form or dialog half-filled) stay in their own
+        modes, out of sight; they come back when that person signs in again, and only then.
+        """
+        if self.locked or self.desk is None or self.desk.actor is None:
+            return
+        actor = self.desk.actor
+        self.locked = True
+        self._desk_of[actor.login] = self.desk_on_show or self.start_mode
+        self._audit_leaving(self.desk, reason)
+        self.desk = self.desk.with_actor(None)
+        self.clear_notifications()  # a toast may name a customer
+        self.sub_title = self.desk.profile.name
+        self.switch_mode(AWAY)
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self._ask_sign_in()
+
+    @work(thread=True, group="sign-out", name="record leaving the desk", exit_on_error=False)
+    def _audit_leaving(self, desk: Desk, reason: str) -> None:
+        from console.desk.people import sign_out
+
+        sign_out(desk, reason, minutes=self.lock_minutes)
 
     def poll_revision(self) -> None:
         self._read_revision()

@@ -103,13 +103,18 @@ class ServiceCaller(Screen[T]):
         exclusive: bool = True,
         hold_keys: bool = False,
         **kwargs: Any,
-    ) -> Worker[R]:
+    ) -> Worker[R] | None:
         """Run ``service(desk, *args, **kwargs)`` in a thread; ``done(result)`` on the UI thread.
 
         ``doing`` names the work in a failure message ("save the letter"). With
         ``exclusive`` a newer run of the same group replaces an older one, whose result is
         dropped. ``failed`` replaces the default one-line message for this call.
+
+        A screen put away when its person left the desk (its mode is not on show) starts
+        nothing: it would run as whoever sits there now. It catches up when they return.
         """
+        if self.is_mounted and self not in self.app.screen_stack:
+            return None
         desk = self.desk  # read on the UI thread: a sign-out cannot change it mid-call
 
         def job() -> R:

@@ -118,7 +118,6 @@ class SignInScreen(DeskScreen[Actor | None]):
             return self.first_run
         return True
 
-
     # -- loading -----------------------------------------------------------------------
 
     def _load(self) -> None:

@@ -175,7 +175,6 @@ class CallsScreen(DeskScreen[None]):
         self._refresh()
         self.set_interval(60, self._refresh, name="office hours")
 
-
     def _set_outcome_choices(self) -> None:
         profile = self.desk.profile
         offered = (

@@ -158,7 +158,6 @@ class CustomersScreen(DeskScreen[None]):
         self.query_one("#result", Static).border_title = "Tell the customer"
         self.query_one("#picker", CustomerPicker).focus_input()
 
-
     # -- which keys apply ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -145,7 +145,6 @@ class StaffScreen(DeskScreen[None]):
                 yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
-
     @property
     def role(self) -> str:
         actor = self.desk.actor if self.desk_ready else None

@@ -117,7 +117,6 @@ class VisitDialog(DeskDialog["VisitRecorded | None"]):
             self._load_customer(self.visit.customer_id)
         self.query_one("#visit-picker", CustomerPicker).focus_input()
 
-
     def _load_customer(self, customer_id: int) -> None:
         from console.desk.customers import get
 
