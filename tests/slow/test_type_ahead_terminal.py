@@ -2,8 +2,9 @@
 
 The Pilot tests (tests/ui/test_type_ahead.py) post keys inside the app; this one goes
 through a terminal, Textual's driver and its input thread, as a handler's keyboard does.
-tmux sends a voicemail, ctrl+t back to a call, and the call in one go (no pauses), while one busy loop per
-core slows everything down. The saved records must be exactly what was typed.
+tmux sends a voicemail, ctrl+t back to a call, and the call in one go (no pauses),
+while one busy loop per core slows everything down. The saved records must be exactly
+what was typed.
 """
 
 from __future__ import annotations
