@@ -27,6 +27,7 @@ test: $(STAMP)
 check: $(STAMP)
 	$(BIN)/ruff check console screens tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 fmt: $(STAMP)
 	$(BIN)/ruff format console screens tests bench

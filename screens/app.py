@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
+from console.desk.desks import DESKS as DESK_TITLES
 from screens.base import error_line
 from screens.keys import KeyGate
 from screens.messages import DataChanged, DeskReady
@@ -34,16 +35,13 @@ DEFAULT_LOCK_MINUTES = 10.0
 IDLE_CHECK_SECONDS = 5.0
 AWAY = "away"  # the mode shown while nobody is signed in after someone left
 
-# desk name -> (module in screens/, class name, title). Screens load lazily; each person
-# signed in gets their own copy of each desk (Textual modes named "desk@login"), so an
-# unsaved form stays with the person who typed it and is never shown to anyone else.
+# The core's desk list, each screen found by name: screens/desks/<name>.py, <Name>Screen.
+# Screens load lazily; each person signed in gets their own copy of each desk (Textual
+# modes named "desk@login"), so an unsaved form stays with the person who typed it and
+# is never shown to anyone else.
 DESKS: dict[str, tuple[str, str, str]] = {
-    "calls": ("screens.desks.calls", "CallsScreen", "Calls"),
-    "reception": ("screens.desks.reception", "ReceptionScreen", "Reception"),
-    "queue": ("screens.desks.queue", "QueueScreen", "Queue"),
-    "customers": ("screens.desks.customers", "CustomersScreen", "Customers & post"),
-    "reports": ("screens.desks.reports", "ReportsScreen", "Reports"),
-    "staff": ("screens.desks.staff", "StaffScreen", "Staff & audit"),
+    name: (f"screens.desks.{name}", f"{name.title()}Screen", title)
+    for name, title in DESK_TITLES.items()
 }
 
 

@@ -21,9 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from console.desk.context import Desk
+    from console.desk.context import Desk, cli_actor
     from console.desk.export import export_customer
-    from console.desk.people import cli_actor
     from console.rules.errors import InputError
     from console.rules.profiles import load_profile
     from console.store.engine import open_store

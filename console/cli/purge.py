@@ -31,8 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from console.desk import purge
-    from console.desk.context import Desk
-    from console.desk.people import cli_actor
+    from console.desk.context import Desk, cli_actor
     from console.rules.profiles import load_profile
     from console.store.engine import open_store
 

@@ -54,10 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from console.desk.context import Desk
-    from console.desk.people import cli_actor
+    from console import reports
+    from console.desk.context import Desk, cli_actor
     from console.desk.queue import parse_as_at
-    from console.reports import figures as reports
     from console.rules.profiles import load_profile
     from console.store.engine import open_store
 

@@ -6,6 +6,7 @@ import argparse
 import math
 import os
 
+from console.desk.desks import DESKS
 from console.rules.errors import InputError
 
 LOCK_ENV = "FRONTDESK_LOCK_MINUTES"
@@ -14,7 +15,7 @@ LOCK_ENV = "FRONTDESK_LOCK_MINUTES"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--desk",
-        choices=["calls", "reception", "queue", "customers", "reports", "staff"],
+        choices=list(DESKS),
         default="calls",
         help="which desk to open first",
     )

@@ -18,6 +18,7 @@ import socket
 import sys
 from pathlib import Path
 
+from console.desk.desks import DESKS
 from console.rules.errors import FrontDeskError, InputError
 
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
@@ -38,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--desk",
-        choices=["calls", "reception", "queue", "customers", "reports", "staff"],
+        choices=list(DESKS),
         default="calls",
         help="which desk each seat opens first",
     )

@@ -20,13 +20,15 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, TextIO
 
+from console.rules.roles import ROLES
+
 if TYPE_CHECKING:
     from datetime import datetime
 
     from console.desk.context import Desk
     from console.desk.people import StaffView
 
-ROLE_CHOICES = ["handler", "reception", "team_lead", "admin"]
+ROLE_CHOICES = list(ROLES)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,8 +88,7 @@ def read_pin(
 
 
 def _desk(args: argparse.Namespace) -> Desk:
-    from console.desk.context import Desk
-    from console.desk.people import cli_actor
+    from console.desk.context import Desk, cli_actor
     from console.rules.profiles import load_profile
     from console.store.engine import open_store
 

@@ -20,7 +20,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import select
 
-from console.desk.context import HANDLERS, Desk
+from console.desk.context import Desk
+from console.desk.customers import check_restriction
 from console.desk.outcomes import (
     BY_KIND,
     CALLBACK_KINDS,
@@ -34,6 +35,7 @@ from console.desk.outcomes import (
 from console.rules.clock import LONDON, as_utc, local
 from console.rules.errors import InputError, NotFound
 from console.rules.profiles import Profile
+from console.rules.roles import HANDLERS
 from console.store.models import Contact, Customer
 
 MAX_ANSWER_SECONDS = 3600.0  # an hour on hold is a typing mistake, not an answer time
@@ -166,15 +168,6 @@ class LoggedContact:
     @property
     def tell(self) -> tuple[str, ...]:
         return tuple(p.tell for p in self.promises)
-
-
-def check_restriction(customer: Customer, acknowledged: bool) -> None:
-    """BHA s12: a contact with a restricted customer is logged only once the handler has seen it."""
-    if customer.restriction.strip() and not acknowledged:
-        raise InputError(
-            f"{customer.name} has an access restriction: {customer.restriction}. "
-            "Acknowledge it before logging this contact"
-        )
 
 
 def _check_category(profile: Profile, category: str) -> str:
@@ -519,7 +512,6 @@ __all__ = [
     "MyDay",
     "OfficeStatus",
     "answer_target",
-    "check_restriction",
     "describe_answer",
     "is_open_now",
     "log_call",

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, or_
 from sqlmodel import select
 
-from console.desk.context import HANDLERS, LEADS, Desk
+from console.desk.context import Desk
 from console.rules.clock import LONDON, local
 from console.rules.errors import InputError, NotFound
+from console.rules.roles import HANDLERS, LEADS
 from console.store.ids import get_row
 from console.store.models import Customer
 
@@ -307,7 +308,7 @@ def resolve(session: Session, customer: int | str) -> Customer:
 
 def check_restriction(c: Customer, acknowledged: bool) -> None:
     """BHA s12: a contact with a restricted customer is logged only once the restriction is seen."""
-    if c.restriction and not acknowledged:
+    if c.restriction.strip() and not acknowledged:
         raise InputError(
             f"{c.name} has an access restriction: {c.restriction}. "
             "Acknowledge it before logging this contact"

@@ -135,13 +135,6 @@ class Promise:
     tell: str
 
 
-@dataclass(frozen=True)
-class Colleague:
-    id: int
-    name: str
-    team: str
-
-
 class _Due(Protocol):
     slug: str
     due_at: Any
@@ -187,19 +180,6 @@ def available_outcomes(profile: Profile) -> list[OutcomeChoice]:
 def callback_outcomes(profile: Profile) -> list[OutcomeChoice]:
     """Only the call backs (a voicemail message always becomes one)."""
     return [c for c in available_outcomes(profile) if c.kind in CALLBACK_KINDS]
-
-
-def colleagues(desk: Desk) -> list[Colleague]:
-    """Active staff a contact can be referred or transferred to, by name."""
-    from sqlmodel import select
-
-    from console.desk.context import HANDLERS
-    from console.store.models import Staff
-
-    desk.require(*HANDLERS)
-    with desk.store.read() as session:
-        rows = session.exec(select(Staff).where(Staff.active == True).order_by(Staff.name))  # noqa: E712
-        return [Colleague(r.id, r.name, r.team) for r in rows if r.id is not None]
 
 
 def check_outcome(profile: Profile, outcome: Outcome) -> None:

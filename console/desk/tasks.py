@@ -212,7 +212,7 @@ def assignable_staff(desk: Desk) -> list[StaffChoice]:
     """Active staff, by name: who a team lead can assign a task to."""
     from sqlmodel import select
 
-    from console.desk.context import HANDLERS
+    from console.rules.roles import HANDLERS
     from console.store.models import Staff
 
     desk.require(*HANDLERS)
@@ -256,7 +256,7 @@ def _staff_name(session: Session, staff_id: int | None) -> str:
 
 def _check_holder(desk: Desk, session: Session, task: Task, doing: str) -> Actor:
     """Handlers act on tasks that are theirs or nobody's; leads on any task."""
-    from console.desk.context import HANDLERS, LEADS
+    from console.rules.roles import HANDLERS, LEADS
 
     actor = desk.require(*HANDLERS)
     if actor.role in LEADS or task.assignee_id in (None, actor.id):
@@ -304,7 +304,7 @@ def _follow(session: Session, task: Task, new_id: int | None) -> None:
 
 def claim(desk: Desk, task_id: int) -> TaskView:
     """Take an open task: it becomes yours. A task someone else has needs a team lead."""
-    from console.desk.context import HANDLERS, LEADS
+    from console.rules.roles import HANDLERS, LEADS
 
     actor = desk.require(*HANDLERS)
     with desk.store.write() as session:
@@ -333,7 +333,7 @@ def assign(desk: Desk, task_id: int, to: int | str | None) -> TaskView:
     """
     from sqlmodel import select
 
-    from console.desk.context import HANDLERS, LEADS
+    from console.rules.roles import HANDLERS, LEADS
     from console.store.models import Staff
 
     actor = desk.require(*HANDLERS)
@@ -411,7 +411,7 @@ def complete(desk: Desk, task_id: int, outcome: str, note: str = "") -> TaskView
 
 def cancel(desk: Desk, task_id: int, reason: str) -> TaskView:
     """Withdraw a promise (a duplicate, logged in error): team leads and admins, with a reason."""
-    from console.desk.context import LEADS
+    from console.rules.roles import LEADS
 
     reason = _clean(reason)
     desk.require(*LEADS)

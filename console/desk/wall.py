@@ -29,7 +29,7 @@ from console.desk.reception import CHANNEL as VISIT
 from console.desk.reception import VisitView, summarise
 from console.rules.clock import LONDON, local
 from console.store.models import Contact, Customer, Task
-from console.store.summary import answer_seconds
+from console.store.summary.cells import answer_seconds
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -23,11 +23,12 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from console.desk import queue, tasks
-from console.desk.context import LEADS, Desk
+from console.desk.context import Desk
 from console.desk.queue import Cursor, QueueCounts, QueueFilter, QueuePage, QueueRow
 from console.rules.clock import local
 from console.rules.deadlines import due_at, plain_due, time_left
 from console.rules.errors import FrontDeskError, InputError
+from console.rules.roles import LEADS
 from screens.base import DeskScreen
 from screens.messages import DataChanged
 from screens.widgets.literal import literal, shown, visible

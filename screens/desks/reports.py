@@ -25,7 +25,8 @@ from screens.widgets.literal import literal
 
 if TYPE_CHECKING:
     from console.desk.context import Desk
-    from console.reports.figures import Report, Section
+    from console.reports.figures import Report
+    from console.reports.render import Section
 
 BYS: tuple[str | None, ...] = (None, "handler", "week", "month")
 TABS = ("commitments", "telephone", "reception", "complaints", "charts")
@@ -134,7 +135,7 @@ class ReportsScreen(DeskScreen[None]):
     # ------------------------------------------------------------------ data
 
     def load(self) -> None:
-        from console.reports.figures import build_report
+        from console.reports.builder import build_report
 
         self.run_service(
             build_report,
@@ -164,7 +165,7 @@ class ReportsScreen(DeskScreen[None]):
         )
 
     def show_report(self, report: Report) -> None:
-        from console.reports.figures import sections
+        from console.reports.render import sections
 
         self.report = report
         self.start, self.end = report.period.start, report.period.end
@@ -204,7 +205,7 @@ class ReportsScreen(DeskScreen[None]):
         )
 
     def fill_weekly(self, report: Report) -> None:
-        from console.reports.figures import fmt_share, sparkline
+        from console.reports.render import fmt_share, sparkline
 
         weeks = sorted({w.week for w in report.weekly})
         shown = weeks[-6:]
@@ -360,7 +361,7 @@ def office_hours_span(desk: Desk) -> set[int]:
 
 def _export(desk: Desk, report: Report, folder: Path) -> int:
     """Write the report's CSV files and audit the export (runs in a worker)."""
-    from console.reports.figures import record_export, write_csv_files
+    from console.reports.files import record_export, write_csv_files
 
     paths = write_csv_files(report, folder)
     record_export(desk, report, "csv files")

@@ -12,7 +12,8 @@ from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from console.desk.outcomes import BY_KIND, Colleague, Outcome
+from console.desk.outcomes import BY_KIND, Outcome
+from console.desk.people import Colleague
 from screens.base import DeskDialog
 from screens.widgets.literal import LITERAL, literal
 
@@ -137,7 +138,7 @@ class OutcomeDialog(DeskDialog["Outcome | None"]):
             self.query_one("#outcome-subject", Input).focus()
 
     def _load_colleagues(self) -> None:
-        from console.desk.outcomes import colleagues
+        from console.desk.people import colleagues
 
         self.run_service(
             colleagues,

@@ -15,7 +15,6 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, Select, Static
 
 from console.desk.people import (
-    ROLE_WORDS,
     check_login,
     check_name,
     check_pin,
@@ -24,7 +23,7 @@ from console.desk.people import (
     suggest_login,
 )
 from console.rules.errors import FrontDeskError, InputError
-from console.store.models import ROLES
+from console.rules.roles import ROLE_WORDS, ROLES
 from screens.base import DeskDialog
 from screens.widgets.literal import LITERAL, literal
 

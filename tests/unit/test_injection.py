@@ -21,7 +21,7 @@ from sqlmodel import func, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
-from console.desk import audit, customers, people
+from console.desk import audit, context, customers, people
 from console.desk.context import Actor, Desk
 from console.rules.clock import FrozenClock
 from console.rules.errors import InputError
@@ -88,7 +88,7 @@ def test_notes_are_stored_literally(desk: Desk) -> None:
 
 
 def test_staff_names_keep_markup_but_refuse_control_characters(desk: Desk) -> None:
-    admin = desk.with_actor(people.cli_actor())
+    admin = desk.with_actor(context.cli_actor())
     made = people.add_staff(admin, "[red]Bobby'); DROP TABLE staff;--", "bobby", "handler", "2580")
     assert people.get_staff(admin, made.id).name == "[red]Bobby'); DROP TABLE staff;--"
     with pytest.raises(InputError, match="control characters"):

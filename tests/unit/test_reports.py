@@ -18,28 +18,18 @@ import pytest
 from sqlalchemy import delete, insert, text, update
 from sqlmodel import Session, select
 
+from console import reports
 from console.desk.context import Actor, Desk
-from console.reports import figures as reports
-from console.reports.figures import (
-    ALL,
-    NOBODY_LABEL,
-    Report,
-    build_report,
-    working_days_between,
-    working_days_counter,
-)
+from console.reports.builder import build_report
+from console.reports.figures import ALL, NOBODY_LABEL, Report
+from console.reports.grouping import working_days_between, working_days_counter
 from console.rules.clock import LONDON, FrozenClock
 from console.rules.deadlines import due_at
 from console.rules.errors import InputError, PermissionDenied
 from console.rules.profiles import Profile
 from console.store.engine import Store
 from console.store.models import Contact, Event, Task
-from console.store.summary import (
-    check_summary,
-    ensure_spec,
-    rebuild_summary,
-    refresh_days,
-)
+from console.store.summary.rebuild import check_summary, ensure_spec, rebuild_summary, refresh_days
 from tests.conftest import add_staff
 
 pytest_plugins = ["tests.pg"]  # any_store: SQLite and PostgreSQL

@@ -1,0 +1,33 @@
+"""Report files: CSV written for a team lead, and the audit event that says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from console.desk.context import Desk
+from console.reports.figures import Report
+from console.reports.render import table_csv
+from console.rules.errors import InputError
+
+
+def record_export(desk: Desk, report: Report, what: str) -> None:
+    """An audit event: who took which figures out of the console (staff names are in them)."""
+
+    p = report.period
+    by = f" by {p.by}" if p.by else ""
+    with desk.store.write() as session:
+        desk.audit(session, "exported", "report", None, detail=f"{what} {p.start}..{p.end}{by}")
+
+
+def write_csv_files(report: Report, folder: Path) -> list[Path]:
+    """One CSV file per table in ``folder`` (created if missing); returns the paths."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name, (columns, rows) in report.tables().items():
+            path = folder / f"{name}.csv"
+            path.write_text(table_csv(columns, rows), encoding="utf-8")
+            paths.append(path)
+    except OSError as exc:
+        raise InputError(f"cannot write the CSV files in {folder}: {exc.strerror}") from None
+    return paths
