@@ -344,10 +344,13 @@ class QueueScreen(DeskScreen[None]):
             self.reload()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A failed read of more rows may be tried again; the failure itself goes to the base."""
+        """A failed read of more rows may be tried again.
+
+        Textual then calls the base class's handler too (screens/base.py), which shows
+        the failure as one line: calling it here as well would show it twice.
+        """
         if event.state == WorkerState.ERROR and event.worker.group == "queue-more":
             self.loading_more = False
-        super().on_worker_state_changed(event)
 
     def _tick(self) -> None:
         """Time left moves on: read the page again; every minute, open owed updates too."""

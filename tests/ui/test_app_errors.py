@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from console.rules.clock import FrozenClock
 from console.rules.errors import InputError
 from console.store.engine import open_store
@@ -12,12 +14,15 @@ from screens.base import DeskScreen
 from tests.conftest import MONDAY_MORNING, add_staff, settle
 
 
-async def test_worker_error_on_a_screen_is_shown_not_raised(tmp_path: Path) -> None:
+@pytest.mark.parametrize("start", ["calls", "queue"])
+async def test_worker_error_on_a_screen_is_shown_once_not_raised(
+    tmp_path: Path, start: str
+) -> None:
     db = tmp_path / "f.db"
     store = open_store(db)
     actor = add_staff(store, "Hannah Reid", "hreid", "handler")
     store.close()
-    app = FrontDeskApp(db=str(db), clock=FrozenClock(MONDAY_MORNING), actor=actor, start="calls")
+    app = FrontDeskApp(db=str(db), clock=FrozenClock(MONDAY_MORNING), actor=actor, start=start)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
 
@@ -41,6 +46,7 @@ async def test_worker_error_on_a_screen_is_shown_not_raised(tmp_path: Path) -> N
         await settle(pilot)
         messages = [n.message for n in app._notifications]
         assert any("while trying to read the board" in m and "disk on fire" in m for m in messages)
+        assert sum("disk on fire" in m for m in messages) == 1, messages
         assert not any("Traceback" in m for m in messages)
         assert app.is_running
 
