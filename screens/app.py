@@ -158,7 +158,7 @@ class FrontDeskApp(App[None]):
         self,
         *,
         db: str | None = None,
-        policy: str = "bha",
+        policy: str | None = None,
         clock: Clock | None = None,
         actor: Actor | None = None,
         start: str = "calls",
@@ -219,14 +219,9 @@ class FrontDeskApp(App[None]):
 
     @work(thread=True, exclusive=True, group="open", name="open the store", exit_on_error=False)
     def open_desk(self) -> None:
-        from console.desk.context import Desk
-        from console.rules.clock import SystemClock
-        from console.rules.profiles import load_profile
-        from console.store.engine import open_store
+        from console.desk.open import open_desk
 
-        profile = load_profile(self.policy)
-        store = open_store(self.db)
-        desk = Desk(store, profile, self.clock or SystemClock(), self.start_actor)
+        desk = open_desk(self.db, self.policy, clock=self.clock, actor=self.start_actor)
         self.call_from_thread(self._desk_opened, desk)
 
     def _desk_opened(self, desk: Desk) -> None:

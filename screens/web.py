@@ -1,8 +1,16 @@
-"""The web seat's server: textual-serve, with every seat ended at once on shutdown."""
+"""The web seat's server: textual-serve, with every seat ended at once on shutdown.
+
+The page is Front Desk's own copy of textual-serve's (screens/templates/app_index.html):
+it has a <title> and takes its font from textual-serve's static folder, never from the
+internet.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def server_class() -> type:
@@ -19,6 +27,7 @@ def server_class() -> type:
 
     class FrontDeskServer(Server):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("templates_path", str(TEMPLATES))
             super().__init__(*args, **kwargs)
             self.seats: set[asyncio.Task[Any]] = set()
 

@@ -64,24 +64,23 @@ def as_dict(row: QueueRow) -> dict[str, Any]:
         "due": row.due_text,
         "time_left": row.left,
         "overdue": row.state == "overdue",
+        "aim_at": local(t.aim_at).isoformat() if t.aim_at is not None else None,
+        "past_aim": row.state == "past aim",
         "parent_id": t.parent_id,
     }
 
 
 def run(args: argparse.Namespace) -> int:
     from console.desk import queue
-    from console.desk.context import Desk
+    from console.desk.open import open_desk
     from console.rules.clock import local
     from console.rules.errors import InputError
-    from console.rules.profiles import load_profile
-    from console.store.engine import open_store
 
     if args.limit < 1:
         raise InputError(f"--limit must be 1 or more, not {args.limit}")
-    profile = load_profile(args.policy)
-    store = open_store(args.db)
+    desk = open_desk(args.db, args.policy)  # the system reads; no one is signed in
+    store, profile = desk.store, desk.profile
     try:
-        desk = Desk(store, profile)  # the system reads; no one is signed in
         at = queue.parse_as_at(args.at, desk.now()) if args.at else None
         filters = queue.QueueFilter(
             assignee_id=queue.staff_id_for(desk, args.mine) if args.mine else None,
@@ -106,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
         for r in rows:
             t = r.task
             customer = (("! " if t.restriction else "") + (t.customer_name or "-"))[:26]
-            cells = (f"#{t.id}", r.left, r.due_text, r.kind, customer, t.assignee_name or t.team)
+            left = f"{r.left}, past aim" if r.state == "past aim" else r.left
+            cells = (f"#{t.id}", left, r.due_text, r.kind, customer, t.assignee_name or t.team)
             out.write(
                 "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
             )

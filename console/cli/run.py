@@ -50,9 +50,13 @@ def lock_minutes(value: str | None, default: float) -> float:
 
 def run(args: argparse.Namespace) -> int:
     from console.cli.main import ui
-    from console.rules.profiles import load_profile
 
-    load_profile(args.policy)  # a broken profile stops here with one line, not in the UI
+    if args.policy:
+        # A broken profile, or another landlord's database, stops here with one line,
+        # not in the UI. (Without --policy the store opens after the first frame.)
+        from console.desk.open import open_desk
+
+        open_desk(args.db, args.policy).store.close()
     app = ui("app")
     minutes = lock_minutes(args.lock_after, app.DEFAULT_LOCK_MINUTES)
     app.FrontDeskApp(db=args.db, policy=args.policy, start=args.desk, lock_minutes=minutes).run()

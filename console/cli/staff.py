@@ -88,12 +88,10 @@ def read_pin(
 
 
 def _desk(args: argparse.Namespace) -> Desk:
-    from console.desk.context import Desk, cli_actor
-    from console.rules.profiles import load_profile
-    from console.store.engine import open_store
+    from console.desk.context import cli_actor
+    from console.desk.open import open_desk
 
-    profile = load_profile(args.policy or "bha")
-    return Desk(open_store(args.db), profile, actor=cli_actor())
+    return open_desk(args.db, args.policy, actor=cli_actor())
 
 
 def shown(text: str) -> str:

@@ -45,7 +45,7 @@ from console.demo.words import (
 from console.desk.customers import search_text
 from console.rules.calendar import local_instant, next_opening, office_hours, working_calendar
 from console.rules.clock import LONDON
-from console.rules.deadlines import due_at
+from console.rules.deadlines import aim_at, due_at
 from console.rules.errors import InputError
 from console.rules.profiles import Profile
 from console.store.engine import Store
@@ -1000,6 +1000,7 @@ class _Builder:
                     "parent_id": task_ids[spec.parent] if spec.parent is not None else None,
                     "received_at": spec.received,
                     "due_at": due,
+                    "aim_at": aim_at(self.profile, commitment, spec.received),
                     "status": status,
                     "assignee_id": assignee,
                     "team": commitment.team if spec.team is None else spec.team,
@@ -1016,6 +1017,60 @@ class _Builder:
                 }
             )
         return rows
+
+    def _system_updates(self, rows: list[dict[str, Any]], ids: list[int]) -> list[dict[str, Any]]:
+        """The updates the system opened as each open task went overdue, as a desk that ran all
+        along would have (console.desk.queue.ensure_progress_updates): at BHA one every 5
+        working days, the past ones given on time and the current one not yet due; at Weslo
+        one contact per overdue statutory response. So the queue opens none on first sight,
+        and none is overdue the moment it is made."""
+        from console.desk.tasks import AUTO_KEY
+
+        progress = self.profile.slug_for("progress_update")
+        contact = self.profile.slug_for("overdue_contact")
+        statutory = self.profile.slug_for("statutory_response")
+        use, slug = ("progress_update", progress) if progress else ("overdue_contact", contact)
+        if slug is None:
+            return []
+        rng = self.rng
+        made: list[dict[str, Any]] = []
+        for row, task_id in zip(rows, ids, strict=True):
+            if row["status"] != "open" or row["due_at"] >= self.now or row["slug"] == slug:
+                continue
+            if progress is None and row["slug"] != statutory:
+                continue
+            base = row["due_at"]
+            while True:
+                due = due_at(self.profile, slug, base)
+                given = due < self.now
+                at = base + (due - base) * rng.uniform(0.2, 0.9) if given else None
+                made.append(
+                    {
+                        **row,
+                        "slug": slug,
+                        "title": (
+                            f"progress update: {row['title'] or row['slug']}"
+                            if progress
+                            else "contact the customer with the reason and a new date"
+                        ),
+                        "contact_id": row["contact_id"],
+                        "parent_id": task_id,
+                        "received_at": base,
+                        "due_at": due,
+                        "status": "done" if given else "open",
+                        "outcome": "customer updated" if given else "",
+                        "note": "",
+                        "completed_at": at,
+                        "created_by_id": None,  # opened by the system, not by a person
+                        "details": {AUTO_KEY: use, "for": row["slug"]},
+                        "created_at": base,
+                    }
+                )
+                if not given or progress is None:
+                    break
+                assert at is not None
+                base = at
+        return made
 
     # -- the load ----------------------------------------------------------------------------
 
@@ -1052,9 +1107,18 @@ class _Builder:
         )  # type: ignore[arg-type]
         task_ids.update(enumerate(ids))
         children = self._task_rows(contact_ids, parents, len(self.tasks), done, task_ids)
+        child_ids: list[int] = []
         if children:
-            conn.execute(insert(Task), children)
+            child_ids = list(
+                conn.execute(
+                    insert(Task).returning(col(Task.id), sort_by_parameter_order=True), children
+                ).scalars()
+            )
         all_rows = rows + children
+        updates = self._system_updates(all_rows, [*ids, *child_ids])
+        if updates:
+            conn.execute(insert(Task), updates)
+            all_rows += updates
         open_rows = [r for r in all_rows if r["status"] == "open"]
         overdue = sum(1 for r in open_rows if r["due_at"] < self.now)
         channels = Counter(str(c["channel"]) for c in self.contacts)

@@ -34,6 +34,7 @@ from sqlmodel import col
 
 from console.rules.clock import LONDON
 from console.rules.errors import InputError
+from console.rules.phone import normalise_uk
 from console.store.engine import Store
 from console.store.models import Contact, Customer, Event, Staff
 
@@ -48,6 +49,8 @@ UNANSWERED = {"NO ANSWER", "NOANSWER", "BUSY", "FAILED", "CONGESTION", "CANCEL"}
 PLAIN_COLUMNS = ("started_at", "answered_at", "ended_at", "caller", "agent")
 _CHANNEL_PEER = re.compile(r"^[A-Za-z0-9_]+/([^-@/]+)")
 _LONGEST_CALL = timedelta(hours=12)
+# A phone system's clock may run a little ahead of this machine's; more than this is an error.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ class ImportResult:
     staff_matched: int
     customers_matched: int
     abandoned: int
+    # Answered calls whose agent is no staff login: imported, with no handler, and said so.
+    unknown_agents: tuple[BadRow, ...] = ()
 
     @property
     def exit_status(self) -> int:
@@ -301,10 +306,8 @@ def _merge_legs(records: list[CallRecord]) -> tuple[list[CallRecord], int]:
 
 
 def _digits(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if digits.startswith("44") and len(digits) > 10:
-        digits = "0" + digits[2:]
-    return digits
+    """The number in console.rules.phone's canonical form; else just its digits."""
+    return normalise_uk(phone) or "".join(ch for ch in phone if ch.isdigit())
 
 
 def _phone_book(session: Any) -> dict[str, int]:
@@ -357,7 +360,24 @@ def import_calls(
 ) -> ImportResult:
     """Parse and store the calls in `text` in one transaction; calls already there are skipped."""
     parsed = parse_calls(text, fmt)
+    future = [r for r in parsed.records if r.started > now + CLOCK_SKEW]
+    if future:
+        late = [
+            BadRow(
+                r.line,
+                f"the start time {r.started.astimezone(LONDON):%Y-%m-%d %H:%M} is in the future: "
+                "check the phone system's clock (or the year) and import the row again",
+            )
+            for r in future
+        ]
+        parsed = ParsedFile(
+            parsed.format,
+            [r for r in parsed.records if r.started <= now + CLOCK_SKEW],
+            sorted([*parsed.bad, *late], key=lambda b: b.line),
+            parsed.repeated,
+        )
     records = parsed.records
+    unknown: list[BadRow] = []
     imported = staff_matched = customers_matched = abandoned = 0
     duplicates = parsed.repeated
     if records:
@@ -371,10 +391,12 @@ def import_calls(
             seen = _existing(session, (r.external_id for r in records))
             fresh = [r for r in records if r.external_id not in seen]
             duplicates += len(records) - len(fresh)
-            logins = {
-                str(login).lower(): sid
-                for sid, login in session.execute(select(col(Staff.id), col(Staff.login)))
-            }
+            logins: dict[str, int] = {}
+            names = select(col(Staff.id), col(Staff.login), col(Staff.agent), col(Staff.extension))
+            for sid, *known in session.execute(names):  # login first, then PBX agent, extension
+                for name in known:
+                    if name:
+                        logins.setdefault(str(name).lower(), sid)
             phones = _phone_book(session) if fresh else {}
             rows = []
             for r in fresh:
@@ -382,6 +404,14 @@ def import_calls(
                 customer_id = phones.get(_digits(r.caller)) if r.caller else None
                 if r.abandoned:
                     staff_id = None
+                elif staff_id is None and parsed.format == "plain" and r.agents:
+                    unknown.append(
+                        BadRow(
+                            r.line,
+                            f"agent '{r.agents[0]}' is no staff login: imported with no handler "
+                            "(add them with frontdesk staff add, or correct the file)",
+                        )
+                    )
                 staff_matched += staff_id is not None
                 customers_matched += customer_id is not None
                 abandoned += r.abandoned
@@ -427,4 +457,5 @@ def import_calls(
         staff_matched=staff_matched,
         customers_matched=customers_matched,
         abandoned=abandoned,
+        unknown_agents=tuple(unknown),
     )

@@ -133,6 +133,7 @@ class Promise:
     assignee_id: int | None
     assignee_name: str
     tell: str
+    aim_at: datetime | None = None
 
 
 class _Due(Protocol):
@@ -451,7 +452,15 @@ def tell_caller(profile: Profile, task: _Due, now: datetime, who: str = "") -> s
     TaskView, a Promise).
     """
     name = " ".join((who or getattr(task, "team", "") or "").split()) or "We"
-    return f"{name} will {verb_for(profile, task.slug)} by {_spoken_when(task.due_at, now)}."
+    verb = verb_for(profile, task.slug)
+    aim = getattr(task, "aim_at", None)
+    if aim is not None and aim < task.due_at:
+        # An aim inside the promise: say both, the aim first ("where possible").
+        return (
+            f"{name} will aim to {verb} by {_spoken_when(aim, now)}, "
+            f"and at the latest by {_spoken_when(task.due_at, now)}."
+        )
+    return f"{name} will {verb} by {_spoken_when(task.due_at, now)}."
 
 
 def promises(desk: Desk, session: Session, tasks: list[Task]) -> tuple[Promise, ...]:
@@ -474,6 +483,7 @@ def promises(desk: Desk, session: Session, tasks: list[Task]) -> tuple[Promise, 
                 assignee_id=t.assignee_id,
                 assignee_name=assignee.name if assignee is not None else "",
                 tell=tell_caller(desk.profile, t, now, who),
+                aim_at=t.aim_at,
             )
         )
     return tuple(out)

@@ -307,7 +307,8 @@ def sign_in(store: Store, login: str, pin: str, clock: Clock | None = None) -> A
     """The signed-in Actor, or SignInError saying why not (and, when locked, until when).
 
     Five wrong PINs in a row lock the login for five minutes; while locked the PIN
-    is not even checked. Every sign-in, wrong PIN and lock is audited.
+    is not even checked. Something no PIN can be (too short, too long, not digits) is
+    refused without using up a try. Every sign-in, wrong PIN and lock is audited.
     """
     clock = clock or SystemClock()
     if not isinstance(login, str) or not login.strip():
@@ -327,6 +328,12 @@ def sign_in(store: Store, login: str, pin: str, clock: Clock | None = None) -> A
         if row.locked_until is not None and row.locked_until > now:
             raise SignInError(_locked_message(row, row.locked_until))
         stored = row.pin_hash
+    if not (pin.isascii() and pin.isdigit() and PIN_MIN <= len(pin) <= PIN_MAX):
+        # No PIN has that shape: a slip of the finger, not a guess, so no try is used up.
+        raise SignInError(
+            f"a PIN is {PIN_MIN} to {PIN_MAX} digits (0-9): type it again "
+            "(that did not count as a wrong PIN)"
+        )
     # The slow hash runs outside the write lock; the count is then settled in one transaction.
     good = len(pin) <= 64 and verify_pin(pin, stored)
     failure: str | None = None

@@ -45,6 +45,7 @@ class TaskView:
     contact_id: int | None
     parent_id: int | None
     details: dict[str, Any]
+    aim_at: datetime | None = None  # the earlier target inside the promise, where there is one
 
 
 def slug_for(desk: Desk, use: str) -> str:
@@ -73,12 +74,15 @@ def open_task(
     details: dict[str, Any] | None = None,
     due_at: datetime | None = None,
 ) -> Task:
-    """Add an open task in the caller's transaction, its due instant from the engine."""
+    """Add an open task in the caller's transaction, its due (and aim) instant from the engine."""
+    from console.rules.deadlines import aim_at as compute_aim
     from console.rules.deadlines import due_at as compute_due
 
     commitment = desk.profile.commitment(slug)
     if not commitment.is_task:
         raise InputError(f"'{slug}' is timed live, not a task to queue")
+    due = due_at or compute_due(desk.profile, commitment, received_at)
+    aim = compute_aim(desk.profile, commitment, received_at)
     task = Task(
         slug=slug,
         title=title or commitment.promise,
@@ -86,7 +90,8 @@ def open_task(
         customer_id=customer_id,
         parent_id=parent_id,
         received_at=received_at,
-        due_at=due_at or compute_due(desk.profile, commitment, received_at),
+        due_at=due,
+        aim_at=None if aim is None else min(aim, due),
         status="open",
         assignee_id=assignee_id,
         team=commitment.team if team is None else team,
@@ -194,6 +199,7 @@ def view_task(desk: Desk, session: Session, task: Task) -> TaskView:
         contact_id=task.contact_id,
         parent_id=task.parent_id,
         details=dict(task.details or {}),
+        aim_at=task.aim_at,
     )
 
 

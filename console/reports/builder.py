@@ -26,7 +26,9 @@ Definitions (README "Reports" says the same for people):
 - A commitment *fell due* in the period when its due instant falls on one of its
   days (cancelled tasks are left out). *Met*: done by the due instant. *Late*:
   done after it, or still open and overdue. *Share met* = met / (fell due − not
-  yet due). *Time taken*: received to completed, over the done ones.
+  yet due). *Time taken*: received to completed, over the done ones. A commitment
+  with an aim inside its promise also has *met aim* (done by the task's aim
+  instant) and *share aim* = met aim / (fell due − not yet due).
 - Telephone: *service level* = calls answered within the answer-call target /
   calls offered; *average speed of answer* over answered calls; *longest wait*
   over answered and abandoned calls; *first contact resolution* = calls resolved
@@ -434,6 +436,7 @@ class _Builder(ContactSections):
         m = DUE + c.slug
         fell_due, done, met = f.n(m), f.n(m + ".done"), f.n(m + ".met")
         overdue, not_yet = opened
+        met_aim = f.n(m + ".aim") if c.aim is not None else None
         return CommitmentRow(
             group=g,
             slug=c.slug,
@@ -447,6 +450,8 @@ class _Builder(ContactSections):
             share_met=share(met, fell_due - not_yet),
             average_seconds=mean(f.total(m + ".done"), done),
             longest_seconds=f.longest(m + ".done"),
+            met_aim=met_aim,
+            share_met_aim=None if met_aim is None else share(met_aim, fell_due - not_yet),
         )
 
     def _live_row(self, g: str, c: Commitment, f: DayFigures, which: str) -> CommitmentRow:

@@ -67,6 +67,9 @@ class CommitmentRow:
     share_met: float | None
     average_seconds: float | None  # time taken (live targets: the wait)
     longest_seconds: float | None
+    # Commitments with an aim inside the promise: done by the aim instant, and that share.
+    met_aim: int | None = None
+    share_met_aim: float | None = None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -29,10 +30,16 @@ def _json_default(value: Any) -> Any:
 
 
 def table_csv(columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
+    """One table as CSV; a text cell starting = + - @ is defused as in the subject access export.
+
+    Staff names and subjects are typed by people: a spreadsheet must not run one as a formula.
+    """
+    from console.desk.export import csv_cell
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(v) if isinstance(v, str) else v for v in row] for row in rows)
     return out.getvalue()
 
 
@@ -121,6 +128,9 @@ def sections(report: Report) -> list[Section]:
 
     out: list[Section] = []
     answer = report.answer_target_seconds
+    # Where a commitment has an aim inside its promise: met within the aim, and its share
+    # (the promise's own share is "Share met"); the columns only appear for such profiles.
+    aims = any(c.met_aim is not None for c in report.commitments)
     make(
         "commitments",
         "Every commitment",
@@ -133,13 +143,14 @@ def sections(report: Report) -> list[Section]:
             "Overdue",
             "Not yet due",
             "Share met",
+            *(["Met aim", "Share aim"] if aims else []),
             "Average",
             "Longest",
         ],
         [
             [
                 c.group,
-                c.slug,
+                promise_words(c.promise),
                 _cut(c.target, 32),
                 str(c.fell_due),
                 str(c.met),
@@ -147,6 +158,14 @@ def sections(report: Report) -> list[Section]:
                 str(c.open_overdue),
                 str(c.not_yet_due),
                 fmt_share(c.share_met),
+                *(
+                    [
+                        "—" if c.met_aim is None else str(c.met_aim),
+                        fmt_share(c.share_met_aim) if c.met_aim is not None else "—",
+                    ]
+                    if aims
+                    else []
+                ),
                 fmt_duration(c.average_seconds),
                 fmt_duration(c.longest_seconds),
             ]
@@ -158,7 +177,7 @@ def sections(report: Report) -> list[Section]:
         "open_now",
         f"Open now (as at {local(report.period.at):%d %b %Y %H:%M})",
         ["Commitment", "Open", "Overdue"],
-        [[o.group, o.slug, str(o.open), str(o.overdue)] for o in report.open_now],
+        [[o.group, promise_words(o.promise), str(o.open), str(o.overdue)] for o in report.open_now],
         1,
     )
     within = f"Within {answer} s" if answer is not None else "Within target"
@@ -337,6 +356,12 @@ def sparkline(values: list[float | None]) -> str:
     """▁▂▃▄▅▆▇█ for shares 0..1 (a space where there is none)."""
     bars = "▁▂▃▄▅▆▇█"
     return "".join(" " if v is None else bars[min(7, max(0, int(v * 7.999)))] for v in values)
+
+
+def promise_words(promise: str, width: int = 36) -> str:
+    """A commitment as people say it ("urgent call back"), not its slug ("callback-urgent")."""
+    words = re.split(r"\s*[(;:]", promise, maxsplit=1)[0].strip() or promise
+    return _cut(words, width)
 
 
 def _cut(text: str, width: int) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, String, text
+from sqlalchemy import JSON, Column, DateTime, Index, String, func, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel, col
 
@@ -56,6 +56,9 @@ class Staff(SQLModel, table=True):
     failed_attempts: int = Field(default=0)
     locked_until: datetime | None = utc_column()
     created_at: datetime | None = utc_column()
+    # the phone system's names for this person (migration 0005): caller-ID and call records
+    extension: str = ""  # e.g. "2041"
+    agent: str = ""  # the PBX agent or endpoint name, e.g. "hreid" or "SIP/desk4"
 
 
 class Customer(SQLModel, table=True):
@@ -83,6 +86,11 @@ class Customer(SQLModel, table=True):
     consent_to_share: bool = False
     anonymised: bool = False
     search_text: str = Field(default="", index=False)  # lower-cased name|address|phones|email|ref
+    # from the housing management system's export (migration 0005)
+    title: str = ""  # Mr, Mrs, Ms, Mx, Dr ...
+    postcode: str = ""  # also the last line of `address`
+    date_of_birth: date | None = None
+    tenure: str = ""  # tenant, joint tenant, applicant, owner, ... as the export says
     created_at: datetime | None = utc_column()
     updated_at: datetime | None = utc_column()
 
@@ -143,6 +151,8 @@ class Task(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="task.id", index=True)
     received_at: datetime | None = utc_column(nullable=False)
     due_at: datetime | None = utc_column(nullable=False)
+    # The aim inside the promise (never after due_at); None where the commitment has none.
+    aim_at: datetime | None = utc_column()
     status: str = Field(default="open")  # one of TASK_STATUSES
     assignee_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     team: str = ""
@@ -199,6 +209,18 @@ class Revision(SQLModel, table=True):
     value: int = 0
 
 
+class Setting(SQLModel, table=True):
+    """What a database says about itself, by name: e.g. `landlord`, the profile it was made for.
+
+    Migration 0006. Written on first use and changed only deliberately (`frontdesk landlord`).
+    """
+
+    __tablename__ = "setting"
+
+    name: str = Field(primary_key=True, max_length=80)
+    value: str = ""
+
+
 class DailySummary(SQLModel, table=True):
     """Counts per staff member, day, metric and bucket, kept in the same commit as each write.
 
@@ -223,6 +245,11 @@ class DailySummary(SQLModel, table=True):
 
 
 Index("ix_contact_channel_day", col(Contact.channel), col(Contact.day))
+# Migration 0005: the customer finder walks customers in name order and stops at the first
+# matches (a common word), or looks up the few rows the search index names (a rare one). On
+# SQLite that index is an FTS5 trigram table, `customer_search`, over search_text, kept in
+# step by triggers on customer (see the migration): not a model, since nothing writes it.
+Index("ix_customer_name_lower", func.lower(col(Customer.name)))
 Index("ix_contact_day_staff", col(Contact.day), col(Contact.staff_id))
 Index("ix_event_entity", col(Event.entity), col(Event.entity_id))
 # Migration 0002 (reports): open tasks by commitment and handler; done tasks by completion.

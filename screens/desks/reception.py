@@ -241,6 +241,7 @@ class ReceptionScreen(DeskScreen[None]):
 
     def tick(self) -> None:
         """Every second: timers and today's figures from stored instants; no database read."""
+        from console.desk.calls import office_line
         from console.desk.reception import summarise, today
 
         if self.board is None or not self.desk_ready:
@@ -253,7 +254,10 @@ class ReceptionScreen(DeskScreen[None]):
             if row.ready:
                 row.tick(desk)
         summary = summarise(desk.profile, self.board.visits, self.board.day, desk.now())
-        self.query_one("#today", Static).update(literal(summary.text()))
+        office = office_line(desk)  # blocks and special hours: "Closed for lunch: ..."
+        self.query_one("#today", Static).update(
+            literal(summary.text() + (f"\n{office}" if office else ""))
+        )
 
     # ------------------------------------------------------------------ actions
 

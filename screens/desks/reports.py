@@ -205,7 +205,7 @@ class ReportsScreen(DeskScreen[None]):
         )
 
     def fill_weekly(self, report: Report) -> None:
-        from console.reports.render import fmt_share, sparkline
+        from console.reports.render import fmt_share, promise_words, sparkline
 
         weeks = sorted({w.week for w in report.weekly})
         shown = weeks[-6:]
@@ -230,7 +230,7 @@ class ReportsScreen(DeskScreen[None]):
             ]
             total = totals.get(slug)
             table.add_row(
-                literal(slug),
+                literal(promise_words(self.desk.profile.commitments[slug].promise)),
                 Text(trend),
                 *per_week,
                 Text(fmt_share(total.share_met if total else None), justify="right"),

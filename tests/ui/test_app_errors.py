@@ -15,10 +15,7 @@ from tests.conftest import MONDAY_MORNING, add_staff, settle
 
 
 @pytest.mark.parametrize("start", ["calls", "queue"])
-async def test_worker_error_on_a_screen_is_shown_once_not_raised(
-    tmp_path: Path, start: str
-) -> None:
-    db = tmp_path / "f.db"
+async def test_worker_error_on_a_screen_is_shown_once_not_raised(db: str, start: str) -> None:
     store = open_store(db)
     actor = add_staff(store, "Hannah Reid", "hreid", "handler")
     store.close()

@@ -64,8 +64,7 @@ class Env:
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Env:
-    db = tmp_path / "f.db"
+def env(db: str) -> Env:
     store = open_store(db)
     actor = add_staff(store, "Hannah Reid", "hreid", "handler", "Customer Services")
     lead = add_staff(store, "Leah Murray", "lmurray", "team_lead", "Customer Services")
@@ -87,7 +86,7 @@ def env(tmp_path: Path) -> Env:
         review="2026-05-01",
     )
     store.close()
-    return Env(db, actor, lead, morag, rab)
+    return Env(Path(db), actor, lead, morag, rab)
 
 
 async def typed(pilot: Pilot[Any], text: str) -> None:
@@ -133,6 +132,32 @@ async def test_finding_a_customer_opens_the_record_and_audits_it(env: Env) -> No
     assert [(e.entity, e.customer_id, e.staff_id) for e in opened] == [
         ("customer", env.morag, env.actor.id)
     ]
+
+
+async def test_an_imported_customer_shows_title_tenure_and_birth_date(env: Env) -> None:
+    from console.desk.context import cli_actor
+    from console.desk.customer_import import import_customers
+
+    store = open_store(env.db)
+    try:
+        admin = Desk(store, BHA, FrozenClock(MONDAY_MORNING), cli_actor())
+        export = (
+            b"reference,title,forename,surname,dob,tenure\nT77,Mrs,Isla,Kerr,04/07/1961,Tenant\n"
+        )
+        assert not import_customers(admin, export).bad
+    finally:
+        store.close()
+    app = env.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_customer(pilot, "isla")
+        shown = text_of(app, "#record")
+    assert "Mrs Isla Kerr" in shown and "T77" in shown
+    assert "tenant" in shown and "04 Jul 1961" in shown
+    app = env.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_customer(pilot, "morag")
+        shown = text_of(app, "#record")
+    assert "Born" not in shown and "Tenure" not in shown  # typed at the desk: none given
 
 
 async def test_logging_a_letter_by_keyboard(env: Env) -> None:

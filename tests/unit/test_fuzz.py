@@ -109,11 +109,11 @@ def attempt(store: Store, call: Callable[[], Any]) -> bool:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def store(db: str) -> Iterator[Store]:
     """The conftest store without the per-commit fsync: durability is not under test here."""
     from sqlalchemy import event
 
-    s = open_store(tmp_path / "fuzz.db")
+    s = open_store(db)
 
     @event.listens_for(s.engine, "connect")
     def _fast(dbapi_conn: Any, _record: Any) -> None:

@@ -50,13 +50,22 @@ OTHERS = [
 
 @pytest.mark.parametrize("text", [NASTY, *OTHERS])
 def test_customer_text_round_trips(desk: Desk, text: str) -> None:
-    c = customers.create(desk, text + " Smith", address=text, phone=text[:30], email="")
+    c = customers.create(desk, text + " Smith", address=text, phone="01890 123456", email="")
     back = customers.by_reference(desk, c.reference)
     assert back.name == " ".join((text + " Smith").split())
     assert back.address == text.strip()
     with desk.store.read() as session:
         assert session.exec(select(func.count()).select_from(Customer)).one() == 1
         assert session.exec(select(func.count()).select_from(Event)).one() == 1  # nothing deleted
+
+
+@pytest.mark.parametrize("text", [NASTY, *OTHERS])
+def test_hostile_text_is_no_phone_number(desk: Desk, text: str) -> None:
+    """A phone number is checked, not stored as typed: hostile text is refused, nothing written."""
+    with pytest.raises(InputError, match="not a phone number"):
+        customers.create(desk, "Ann Smith", phone=text[:30])
+    with desk.store.read() as session:
+        assert session.exec(select(func.count()).select_from(Customer)).one() == 0
 
 
 def test_sql_in_a_search_is_only_text(desk: Desk) -> None:
@@ -121,11 +130,6 @@ def screen_text(app: FrontDeskApp) -> str:
     svg = re.sub(r"<style.*?</style>", "", svg, flags=re.S)
     body = "".join(re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.S))
     return html.unescape(re.sub(r"<[^>]+>", "", body)).replace("\xa0", " ")
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "f.db")
 
 
 @pytest.fixture

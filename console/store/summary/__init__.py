@@ -14,7 +14,8 @@ to its staff member.
   ``visit.second_left``; ``complaint.frontline`` (bucket = outcome code).
 - **Tasks** (cancelled ones are left out): to the local date of ``due_at``,
   ``task.due.<slug>`` (fell due), ``task.due.<slug>.done`` (total and longest =
-  seconds taken), ``task.due.<slug>.met`` (done by the due instant). Complaint and
+  seconds taken), ``task.due.<slug>.met`` (done by the due instant),
+  ``task.due.<slug>.aim`` (done by the aim instant, where the task has one). Complaint and
   repair tasks also go to the local date of completion, ``task.done.<slug>``
   (emergency repairs: hours; the rest: working days; complaints' bucket: 0 within 5
   working days, 1 within 20, 2 longer) and

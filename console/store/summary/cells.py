@@ -59,7 +59,7 @@ CONTACT_FIELDS = (
 )  # fmt: skip
 TASK_FIELDS = (
     "slug", "status", "received_at", "due_at", "completed_at", "assignee_id", "parent_id",
-    "outcome", "details",
+    "outcome", "details", "aim_at",
 )  # fmt: skip
 CONTACT_SET = frozenset(CONTACT_FIELDS)
 TASK_SET = frozenset(TASK_FIELDS)
@@ -225,7 +225,9 @@ def spec_for(profile: Profile) -> Spec:
     closes = tuple(
         None if h is None else h[1].hour * 3600 + h[1].minute * 60 for h in profile.office_hours
     )
-    closures = frozenset(d.toordinal() for d in profile.closure_days)
+    # A special-hours date with no hours closes the office all day, like a closure day.
+    closed = {s.day for s in profile.special_hours if not s.blocks}
+    closures = frozenset(d.toordinal() for d in profile.closure_days | closed)
     roles: dict[str, int] = {}
     for use, role in ROLE_USES:
         slug = profile.slug_for(use)
@@ -355,6 +357,9 @@ def task_cells(t: Any, spec: Spec | None) -> Iterator[tuple[date, str, int, int,
         yield (due_day, metric + ".done", staff, 0, _seconds(t.completed_at, t.received_at))
         if t.completed_at <= t.due_at:
             yield (due_day, metric + ".met", staff, 0, None)
+        aim = getattr(t, "aim_at", None)
+        if aim is not None and t.completed_at <= aim:
+            yield (due_day, metric + ".aim", staff, 0, None)
     role = spec.role(t.slug) if spec is not None else 0
     if not role:
         return

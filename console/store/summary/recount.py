@@ -18,6 +18,7 @@ from sqlalchemy import (
     cast,
     delete,
     insert,
+    inspect,
     or_,
     select,
     text,
@@ -123,10 +124,12 @@ def contact_rows(conn: Connection, where: Any, *, stream: bool = False) -> Itera
     return conn.execute(stmt).all()
 
 
-def task_rows(conn: Connection, where: Any, *, stream: bool = False) -> Iterable[Any]:
+def task_rows(
+    conn: Connection, where: Any, *, stream: bool = False, names: tuple[str, ...] = TASK_FIELDS
+) -> Iterable[Any]:
     # a task's details only stand in for an empty outcome column
     when = or_(TASK_TABLE.c.outcome.is_(None), TASK_TABLE.c.outcome == "")
-    stmt = select(*columns_of(TASK_TABLE, TASK_FIELDS, when)).where(where)
+    stmt = select(*columns_of(TASK_TABLE, names, when)).where(where)
     if stream:
         return conn.execute(stmt.execution_options(yield_per=20_000))
     return conn.execute(stmt).all()
@@ -227,7 +230,10 @@ def rebuild_on(conn: Connection) -> int:
     cells: Cells = {}
     for c in contact_rows(conn, text("1 = 1"), stream=True):
         add_cells(cells, contact_cells(c, spec))
-    for t in task_rows(conn, text("1 = 1"), stream=True):
+    # A migration older than the aims (0007) rebuilds on a task table without aim_at.
+    present = {c["name"] for c in inspect(conn).get_columns(TASK_TABLE.name)}
+    names = tuple(n for n in TASK_FIELDS if n in present)
+    for t in task_rows(conn, text("1 = 1"), stream=True, names=names):
         add_cells(cells, task_cells(t, spec))
     insert_cells(conn, cells)
     return len(cells)
