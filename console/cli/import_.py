@@ -1,6 +1,6 @@
 """`frontdesk import calls|customers|staff FILE`: records from the landlord's other systems.
 
-    frontdesk [--db PATH|URL] import calls FILE [--format auto|asterisk|plain]
+    frontdesk [--db PATH|URL] import calls FILE [--format auto|asterisk|queue_log|plain]
     frontdesk import customers FILE [--format csv|json] [--map MAPPING.toml] [--dry-run]
                                     [--report-missing]
     frontdesk import staff FILE [--dry-run]
@@ -10,7 +10,7 @@ Exit status as for calls: 0 all good, 1 some rows refused (the rest kept), 2 unr
 
 Calls:
 
-FILE is Asterisk's ``Master.csv`` (no header) or a CSV with the header
+FILE is Asterisk's ``Master.csv`` (no header), its ``queue_log`` or a CSV with the header
 ``started_at,answered_at,ended_at,caller,agent``; ``-`` reads standard input.
 Bad rows are listed by line number and skipped; importing a file twice adds
 nothing. Exit status 0 when every row was imported or already there, 1 when any
@@ -30,11 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "file",
         metavar="FILE",
-        help="calls: Master.csv or a plain CSV; customers, staff: CSV or JSON; - for stdin",
+        help="calls: Master.csv, queue_log or a plain CSV; customers, staff: CSV or JSON; "
+        "- for stdin",
     )
     parser.add_argument(
         "--format",
-        choices=["auto", "asterisk", "plain", "csv", "json"],
+        choices=["auto", "asterisk", "queue_log", "plain", "csv", "json"],
         default="auto",
         help="the file's format (default: tell from the file)",
     )
@@ -74,6 +75,8 @@ def _calls(args: argparse.Namespace) -> int:
         result = import_calls(store, text, fmt=args.format, source=source, now=datetime.now(UTC))
     finally:
         store.close()
+    if result.timed:
+        print(f"{source}: timed {result.timed} calls the call records left untimed")
     if result.rows == 0:
         print(f"{source}: no call records in it; nothing imported")
         return 0

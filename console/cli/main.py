@@ -27,6 +27,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("report", "report", "performance against every published standard"),
     ("demo", "demo", "fill a database with a realistic stretch of front-desk work"),
     ("import", "import_", "import calls, customers or staff from the landlord's other systems"),
+    ("phone", "phone", "connect the phone system: CTI endpoint, Asterisk AMI, extensions"),
     ("staff", "staff", "add, list, deactivate staff and reset PINs"),
     ("export", "export", "export everything held on a customer (subject access)"),
     ("purge", "purge", "anonymise contacts and closed tasks older than a period"),

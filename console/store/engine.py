@@ -35,7 +35,8 @@ from sqlmodel import Session, create_engine
 from console.rules.errors import StoreError
 
 # The newest migration: 0001 -> 0002 -> 0006 landlord -> 0007 aims -> 0005 customer import
-SCHEMA_HEAD = "0005"
+# -> 0004 phone
+SCHEMA_HEAD = "0004"
 BUSY_TIMEOUT_MS = 15_000  # default; FRONTDESK_BUSY_TIMEOUT_MS overrides it
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Any constant: PostgreSQL sessions migrating at once queue on this advisory lock.

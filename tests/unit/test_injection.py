@@ -170,6 +170,7 @@ def assert_literal(app: FrontDeskApp, visible: str = VISIBLE) -> None:
     assert app.is_running
 
 
+@pytest.mark.ui
 async def test_staff_screen_shows_names_literally(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -190,6 +191,7 @@ async def test_staff_screen_shows_names_literally(
         await settle(pilot)
 
 
+@pytest.mark.ui
 async def test_sign_in_shows_names_literally(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -199,6 +201,7 @@ async def test_sign_in_shows_names_literally(
         assert_literal(app)
 
 
+@pytest.mark.ui
 async def test_customers_screen_shows_the_name_literally(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -215,6 +218,7 @@ async def test_customers_screen_shows_the_name_literally(
         assert "1 [b]Main[/b] St" in screen_text(app)
 
 
+@pytest.mark.ui
 async def test_calls_screen_shows_the_caller_literally(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -265,6 +269,7 @@ def marked(world: dict[str, Any]) -> dict[str, Any]:
     return world
 
 
+@pytest.mark.ui
 async def test_calls_screen_banner_picker_and_saved_call_are_literal(
     db: str, clock: FrozenClock, marked: dict[str, Any]
 ) -> None:
@@ -294,6 +299,7 @@ async def test_calls_screen_banner_picker_and_saved_call_are_literal(
         assert_literal(app)
 
 
+@pytest.mark.ui
 async def test_customers_record_timeline_and_dialogs_are_literal(
     db: str, clock: FrozenClock, marked: dict[str, Any]
 ) -> None:
@@ -341,6 +347,7 @@ async def test_customers_record_timeline_and_dialogs_are_literal(
         assert app.is_running
 
 
+@pytest.mark.ui
 async def test_reception_visitor_and_visit_dialogs_are_literal(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -390,6 +397,7 @@ def nasty_staff(seat: Store, team: str = "") -> Actor:
         return Actor(row.id, row.name, row.login, row.role, team)
 
 
+@pytest.mark.ui
 async def test_queue_shows_the_customer_literally(
     db: str, clock: FrozenClock, marked: dict[str, Any]
 ) -> None:
@@ -445,6 +453,7 @@ async def test_queue_shows_the_customer_literally(
         assert app.is_running
 
 
+@pytest.mark.ui
 async def test_reports_by_handler_shows_the_staff_name_literally(
     db: str, clock: FrozenClock, marked: dict[str, Any]
 ) -> None:
@@ -474,6 +483,7 @@ async def test_reports_by_handler_shows_the_staff_name_literally(
         assert_literal(app)
 
 
+@pytest.mark.ui
 async def test_reception_board_shows_the_visitor_literally(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -495,6 +505,7 @@ async def test_reception_board_shows_the_visitor_literally(
         assert_literal(app, "[red]Bo'--")
 
 
+@pytest.mark.ui
 async def test_an_error_naming_the_customer_is_shown_literally(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -508,6 +519,7 @@ async def test_an_error_naming_the_customer_is_shown_literally(
         assert "[bold]Bobby [/] has an access restriction" in screen_text(app)
 
 
+@pytest.mark.ui
 async def test_first_run_and_add_staff_inputs_show_pasted_text_literally(
     db: str, clock: FrozenClock, seat: Store, world: dict[str, Any]
 ) -> None:
