@@ -240,12 +240,13 @@ def test_the_console_starts_headless_and_opens_every_desk(installed: Installed) 
             async with app.run_test(size=(80, 24)) as pilot:
                 for _ in range(200):
                     await pilot.pause(0.05)
-                    if app.desk is not None and app.current_mode == "calls" and app.screen_stack:
+                    if app.desk is not None and app.desk_on_show == "calls" and app.screen_stack:
                         break
                 assert app.desk is not None, "the desk never opened"
                 for mode in DESKS:
-                    app.switch_mode(mode)
+                    app.action_desk(mode)
                     await pilot.pause(0.2)
+                    assert app.desk_on_show == mode, (mode, app.current_mode)
                     print(mode, type(app.screen).__name__)
                 await pilot.press("ctrl+q")
             wall = WallApp(db={str(db)!r}, every=60)

@@ -66,7 +66,7 @@ async def test_a_desk_is_opened_from_the_palette(tmp_path: Path, clock: FrozenCl
         await pilot.pause(0.5)  # the palette searches in a worker of its own
         await pilot.press("down", "enter")
         await settle(pilot)
-        assert app.current_mode == "reception"
+        assert app.desk_on_show == "reception"
 
 
 async def test_a_desk_action_runs_from_the_palette(tmp_path: Path, clock: FrozenClock) -> None:

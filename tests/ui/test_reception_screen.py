@@ -415,4 +415,4 @@ async def test_the_console_opens_on_the_desk_of_whoever_signs_in(
     app = FrontDeskApp(db=db, policy="weslo", clock=clock, actor=person)  # no --desk
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert app.current_mode == desk
+        assert app.desk_on_show == desk
