@@ -124,11 +124,22 @@ def by_reference(desk: Desk, reference: str) -> CustomerView:
 
 
 def next_reference(session: object) -> str:
+    """The next free C-number, inside the caller's write transaction.
+
+    Not the row count + 1 (a purge or a hand-chosen reference makes that collide):
+    one past the highest customer id, stepping over any reference already taken.
+    Writers take turns (the store's one-writer rule), so two desks never get the same.
+    """
     from sqlmodel import Session
 
     assert isinstance(session, Session)
-    count = session.exec(select(func.count()).select_from(Customer)).one()
-    return f"C{int(count) + 1:06d}"
+    top = session.exec(select(func.max(Customer.id))).one()
+    n = int(top or 0) + 1
+    while True:
+        ref = f"C{n:06d}"
+        if session.exec(select(Customer.id).where(Customer.reference == ref)).first() is None:
+            return ref
+        n += 1
 
 
 def create(
