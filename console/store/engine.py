@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -45,7 +46,7 @@ from sqlmodel import Session, create_engine
 
 from console.rules.errors import StoreError
 
-SCHEMA_HEAD = "0002"  # the newest migration in console/store/migrations/versions
+SCHEMA_HEAD = "0003"  # the newest migration in console/store/migrations/versions
 BUSY_TIMEOUT_MS = 15_000  # default; FRONTDESK_BUSY_TIMEOUT_MS overrides it
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Any constant: PostgreSQL sessions migrating at once queue on this advisory lock.
@@ -121,6 +122,8 @@ def describe(exc: BaseException, url: str, timeout_ms: int | None = None) -> str
     raw = str(getattr(exc, "orig", None) or exc).strip()
     low = raw.lower()
     first = raw.splitlines()[0] if raw else type(exc).__name__
+    if "append-only" in low or "not authorized" in low:
+        return f"refused by the database {where}: audit events cannot be changed or removed"
     if "readonly" in low or "read-only" in low or "read only" in low:
         return (
             f"the database {where} is read-only: check the file's permissions, "
@@ -228,10 +231,34 @@ class Store:
         self.engine.dispose()
 
 
+# Set while this thread runs migrations: only they may alter the audit table's schema.
+_MIGRATING = threading.local()
+_GUARD_TRIGGERS = ("event_no_update", "event_no_delete", "event_no_replace")
+
+
+def _authorize(
+    action: int, arg1: str | None, arg2: str | None, _db: str | None, _src: str | None
+) -> int:
+    """SQLite's authorizer on every connection the app opens: no dropping or altering the
+    audit table or its guard triggers, and no writable_schema, whatever SQL reaches the driver."""
+    if getattr(_MIGRATING, "on", False):
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_DROP_TABLE and (arg1 or "").lower() == "event":
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_ALTER_TABLE and (arg2 or "").lower() == "event":
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_DROP_TRIGGER and (arg1 or "").lower() in _GUARD_TRIGGERS:
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() == "writable_schema":
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
 def _configure_sqlite(engine: Engine, timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        dbapi_conn.set_authorizer(_authorize)
         cur = dbapi_conn.cursor()
         try:
             cur.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
@@ -410,12 +437,15 @@ def upgrade(store: Store) -> bool:
                     f"Front Desk knows ({SCHEMA_HEAD}): upgrade Front Desk before opening it"
                 )
             config.attributes["connection"] = conn
+            _MIGRATING.on = True
             try:
                 command.upgrade(config, "head")
             except CommandError as exc:
                 raise StoreError(
                     f"cannot migrate the database {_where(store.url)}: {exc}"
                 ) from None
+            finally:
+                _MIGRATING.on = False
             conn.execute(
                 text(
                     "INSERT INTO revision (id, value) SELECT 1, 0 "
