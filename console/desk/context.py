@@ -54,9 +54,16 @@ class Desk:
         return self.clock.now()
 
     def require(self, *roles: str) -> Actor:
-        """The actor, if signed in with one of these roles; otherwise PermissionDenied."""
+        """The actor, if signed in with one of these roles; otherwise PermissionDenied.
+
+        The role and the active flag are read from the database at every call, not
+        remembered from sign-in: a member of staff an admin has just deactivated or
+        demoted loses those powers at the next thing their open seat does.
+        """
         if self.actor is None:
             raise PermissionDenied("sign in first: every record carries who made it")
+        if self.actor.id:  # id 0 is the command line, which has no staff row
+            self.actor = self._current(self.actor)
         if roles and self.actor.role not in roles:
             allowed = ", ".join(r.replace("_", " ") for r in roles)
             raise PermissionDenied(
@@ -64,6 +71,21 @@ class Desk:
                 f"this needs one of: {allowed}"
             )
         return self.actor
+
+    def _current(self, actor: Actor) -> Actor:
+        from console.store.ids import get_row
+        from console.store.models import Staff
+
+        with self.store.read() as session:
+            row = get_row(session, Staff, actor.id)
+            if row is None or not row.active:
+                raise PermissionDenied(
+                    f"{actor.name} is no longer an active member of staff: "
+                    "sign out, and ask an admin if this is a mistake"
+                )
+            if row.role == actor.role and row.name == actor.name and row.team == actor.team:
+                return actor
+            return Actor(actor.id, row.name, actor.login, row.role, row.team)
 
     def audit(
         self,
