@@ -36,6 +36,19 @@ def _policy_dir() -> Path:
 POLICY_DIR = _policy_dir()
 
 CLOCKS = ("seconds", "hours", "working_days", "calendar_days", "months")
+# The longest amount a landlord could mean on each clock. Past these a deadline is a typo,
+# and a huge one (2,000,000 working days; a 20-digit number) would take minutes, or never
+# finish, to count out while a desk holds the write lock. Anything longer is written on
+# the next clock up: an hour of seconds, 30 days of hours, a working year, a year of days,
+# two years of months.
+MAX_AMOUNT = {
+    "seconds": 3_600,
+    "hours": 720,
+    "working_days": 260,
+    "calendar_days": 366,
+    "months": 24,
+}
+TIMEZONE = "Europe/London"  # the calendars (bank holidays, office hours) are Scotland's
 CALENDARS = ("organisation", "statutory")
 ATS = ("close", "same-time")
 KINDS = ("deadline", "minimum", "live")
@@ -184,6 +197,17 @@ class _Parser:
         self.path = path
         self.raw = raw
 
+    def timezone(self, org: dict[str, Any]) -> str:
+        """Only Europe/London: every calendar, office hour and bank holiday is Scotland's."""
+        zone = self.text(org, "timezone", "organisation.", default=TIMEZONE)
+        if zone != TIMEZONE:
+            raise self.fail(
+                "organisation.timezone",
+                f"'{zone[:60]}' is not supported: Front Desk keeps Scottish time only "
+                f'(timezone = "{TIMEZONE}", or leave it out)',
+            )
+        return zone
+
     def fail(self, key: str, problem: str) -> ProfileError:
         return ProfileError(f"{self.path}: key '{key}': {problem}")
 
@@ -210,9 +234,10 @@ class _Parser:
             raise self.fail("organisation", "the [organisation] table is missing")
         key = self.text(org, "key", "organisation.")
         ring = org.get("ring_cycle_seconds", 3)
-        if not isinstance(ring, int | float) or isinstance(ring, bool) or ring <= 0:
+        if not isinstance(ring, int | float) or isinstance(ring, bool) or not 0 < ring <= 10:
             raise self.fail(
-                "organisation.ring_cycle_seconds", f"must be a positive number, not {ring!r}"
+                "organisation.ring_cycle_seconds",
+                f"must be a number of seconds up to 10, not {ring!r}",
             )
         closures: set[date] = set()
         for i, day in enumerate(org.get("closure_days", [])):
@@ -233,7 +258,7 @@ class _Parser:
             short_name=self.text(org, "short_name", "organisation.", default=key.upper()),
             policy=self.text(org, "policy", "organisation.", default="Customer Care Policy"),
             path=self.path,
-            timezone=self.text(org, "timezone", "organisation.", default="Europe/London"),
+            timezone=self.timezone(org),
             ring_cycle_seconds=float(ring),
             office_hours=self.office_hours(),
             closure_days=frozenset(closures),
@@ -302,9 +327,21 @@ class _Parser:
                 if clock != "seconds":
                     raise self.fail(f"{where}unit", 'rings go with clock = "seconds"')
                 ring = float(self.raw["organisation"].get("ring_cycle_seconds", 3))
+                if amount * ring > MAX_AMOUNT["seconds"]:
+                    raise self.fail(
+                        f"{where}amount",
+                        f"{amount} rings is over an hour: give at most "
+                        f"{int(MAX_AMOUNT['seconds'] // ring)} rings",
+                    )
                 amount = round(amount * ring)
             elif unit is not None:
                 raise self.fail(f"{where}unit", f"unknown unit '{unit}' (only \"rings\")")
+            elif amount > MAX_AMOUNT[clock]:
+                raise self.fail(
+                    f"{where}amount",
+                    f"{amount} {clock.replace('_', ' ')} is more than any standard means: "
+                    f"give at most {MAX_AMOUNT[clock]} (a longer time goes on a longer clock)",
+                )
             calendar = item.get("calendar")
             if clock in ("working_days", "months"):
                 if calendar not in CALENDARS:
