@@ -29,6 +29,7 @@ from console.desk.outcomes import (
     apply_outcome,
     as_outcome,
     check_outcome,
+    prepare_deadlines,
     promises,
 )
 from console.rules.clock import LONDON, as_utc, local
@@ -330,6 +331,7 @@ def log_call(
     else:
         raise InputError("type the answer time: seconds (12) or rings (4r)")
 
+    prepare_deadlines(desk, out, offered)  # before the write lock, not under it
     with desk.store.write() as session:
         customer = _customer_for(session, customer_id, restriction_acknowledged)
         contact = Contact(
@@ -411,6 +413,7 @@ def log_voicemail(
     if now - left > timedelta(days=31):
         raise InputError("that message is over a month old: check the date it was left")
 
+    prepare_deadlines(desk, out, left)  # before the write lock, not under it
     with desk.store.write() as session:
         customer = _customer_for(session, customer_id, restriction_acknowledged)
         contact = Contact(

@@ -49,9 +49,26 @@ class Desk:
     profile: Profile
     clock: Clock = field(default_factory=SystemClock)
     actor: Actor | None = None
+    # Due instants worked out before a write (see outcomes.prepare_deadlines), by slug and
+    # receipt: the next open_task under the write lock finds its deadline here.
+    _dues: dict[tuple[str, datetime], datetime] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def due(self, slug: str, received: datetime) -> datetime:
+        """When a commitment received at `received` is due (remembered for the next write)."""
+        from console.rules.deadlines import due_at
+
+        key = (slug, received)
+        found = self._dues.get(key)
+        if found is None:
+            if len(self._dues) > 64:
+                self._dues.clear()
+            found = self._dues[key] = due_at(self.profile, slug, received)
+        return found
 
     def require(self, *roles: str) -> Actor:
         """The actor, if signed in with one of these roles; otherwise PermissionDenied.

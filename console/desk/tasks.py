@@ -74,8 +74,6 @@ def open_task(
     due_at: datetime | None = None,
 ) -> Task:
     """Add an open task in the caller's transaction, its due instant from the engine."""
-    from console.rules.deadlines import due_at as compute_due
-
     commitment = desk.profile.commitment(slug)
     if not commitment.is_task:
         raise InputError(f"'{slug}' is timed live, not a task to queue")
@@ -86,7 +84,7 @@ def open_task(
         customer_id=customer_id,
         parent_id=parent_id,
         received_at=received_at,
-        due_at=due_at or compute_due(desk.profile, commitment, received_at),
+        due_at=due_at or desk.due(commitment.slug, received_at),
         status="open",
         assignee_id=assignee_id,
         team=commitment.team if team is None else team,
