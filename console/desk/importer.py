@@ -15,19 +15,26 @@ database keeps unique, so importing a file twice adds nothing. Bad rows are
 reported by line number and skipped; good rows are kept. The agent is matched to
 a staff login where one fits, the caller's number to one customer where exactly
 one has it.
+
+The file is streamed (`open_lines`) and stored in batches of `BATCH` calls, each its
+own short write transaction, so desks keep saving between batches and memory stays
+flat for a file of any length.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
 from sqlmodel import col
@@ -36,6 +43,9 @@ from console.rules.clock import LONDON
 from console.rules.errors import InputError
 from console.store.engine import Store
 from console.store.models import Contact, Customer, Event, Staff
+
+if TYPE_CHECKING:
+    from console.desk.context import Actor
 
 FORMATS = ("auto", "asterisk", "plain")
 ASTERISK_COLUMNS = (
@@ -48,6 +58,10 @@ UNANSWERED = {"NO ANSWER", "NOANSWER", "BUSY", "FAILED", "CONGESTION", "CANCEL"}
 PLAIN_COLUMNS = ("started_at", "answered_at", "ended_at", "caller", "agent")
 _CHANNEL_PEER = re.compile(r"^[A-Za-z0-9_]+/([^-@/]+)")
 _LONGEST_CALL = timedelta(hours=12)
+FIRST_YEAR, LAST_YEAR = 1990, 2200  # before any phone system's log; after anyone's
+BATCH = 1_000  # calls per write transaction: each commits in well under a second
+FIELD_LIMIT = 131_072  # characters in one CSV field (Python's own default)
+KEEP_BAD = 1_000  # bad rows kept by line number; past that they are only counted
 
 
 @dataclass(frozen=True)
@@ -95,11 +109,16 @@ class ImportResult:
     staff_matched: int
     customers_matched: int
     abandoned: int
+    bad_count: int = -1  # every bad row, where `bad` keeps the first KEEP_BAD (-1: len(bad))
+
+    @property
+    def bad_rows(self) -> int:
+        return len(self.bad) if self.bad_count < 0 else self.bad_count
 
     @property
     def exit_status(self) -> int:
         """0 when no row was bad (even if every one was already there); 1 when any row was bad."""
-        return 1 if self.bad else 0
+        return 1 if self.bad_rows else 0
 
 
 class RowError(ValueError):
@@ -120,9 +139,14 @@ def parse_time(text: str, what: str) -> datetime:
         raise RowError(
             f"the {what} time '{value}' is not a date and time like 2025-11-24 10:00:03"
         ) from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise RowError(f"the {what} time '{value}' is not a date a phone system could record")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=LONDON)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # an offset that carries it out of the calendar
+        raise RowError(f"the {what} time '{value}' is out of range") from None
 
 
 def _optional_time(text: str, what: str) -> datetime | None:
@@ -232,6 +256,8 @@ def detect_format(first_row: list[str]) -> str:
     if "started_at" in names:
         return "plain"
     if len(first_row) >= 17:
+        if " ".join(first_row[14].upper().split()) in ANSWERED | UNANSWERED:
+            return "asterisk"  # even when that first row's times are bad
         try:
             parse_time(first_row[9], "start")
             return "asterisk"
@@ -244,20 +270,57 @@ def detect_format(first_row: list[str]) -> str:
     )
 
 
-def parse_calls(text: str, fmt: str = "auto") -> ParsedFile:
-    """Every call in the text, the bad rows by line number, and repeats within the file."""
+@dataclass
+class _Tally:
+    """What streaming a file found besides the calls: bad rows and repeated legs."""
+
+    format: str = ""
+    bad: list[BadRow] = field(default_factory=list)
+    bad_count: int = 0
+    repeated: int = 0
+    rows: int = 0
+
+    def refuse(self, line: int, reason: str) -> None:
+        self.bad_count += 1
+        if len(self.bad) < KEEP_BAD:
+            self.bad.append(BadRow(line, reason))
+
+
+def _csv_rows(lines: Iterable[str], tally: _Tally) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) for every non-blank row; a row csv cannot read is a bad row."""
+    csv.field_size_limit(FIELD_LIMIT)
+    reader = csv.reader(lines)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            reason = str(exc)
+            if "field larger than field limit" in reason:
+                reason = f"a field is longer than {FIELD_LIMIT:,} characters"
+            tally.rows += 1
+            tally.refuse(reader.line_num, reason)
+            continue
+        if any(cell.strip() for cell in row):
+            tally.rows += 1
+            yield reader.line_num, row
+
+
+def _records(lines: Iterable[str], fmt: str, tally: _Tally) -> Iterator[CallRecord]:
+    """Every good call record in file order; bad rows go to the tally."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format '{fmt}' (expected one of {', '.join(FORMATS)})")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
-    if not rows:
-        return ParsedFile(fmt if fmt != "auto" else "empty", [], [], 0)
+    rows = _csv_rows(lines, tally)
+    first = next(rows, None)
+    if first is None:
+        tally.format = fmt if fmt != "auto" else "empty"
+        return
     if fmt == "auto":
-        fmt = detect_format(rows[0][1])
-    records: list[CallRecord] = []
-    bad: list[BadRow] = []
+        fmt = detect_format(first[1])
+    tally.format = fmt
     if fmt == "plain":
-        header = [cell.strip().lower() for cell in rows[0][1]]
+        header = [cell.strip().lower() for cell in first[1]]
         if "started_at" not in header:
             raise InputError(
                 "the plain CSV has no header with started_at: the first line must name the columns "
@@ -269,32 +332,54 @@ def parse_calls(text: str, fmt: str = "auto") -> ParsedFile:
                 "the plain CSV header has no answered_at column: "
                 "it tells answered calls from abandoned ones"
             )
-        for line, row in rows[1:]:
+        for line, row in rows:
             try:
                 if len(row) > len(header):
                     raise RowError(f"{len(row)} columns where the header names {len(header)}")
-                records.append(parse_plain_row(dict(zip(header, row, strict=False)), line))
+                yield parse_plain_row(dict(zip(header, row, strict=False)), line)
             except RowError as exc:
-                bad.append(BadRow(line, str(exc)))
+                tally.refuse(line, str(exc))
     else:
-        for line, row in rows:
+        for line, row in itertools.chain([first], rows):
             try:
-                records.append(parse_asterisk_row(row, line))
+                yield parse_asterisk_row(row, line)
             except RowError as exc:
-                bad.append(BadRow(line, str(exc)))
-    kept, repeated = _merge_legs(records)
-    return ParsedFile(fmt, kept, bad, repeated)
+                tally.refuse(line, str(exc))
 
 
-def _merge_legs(records: list[CallRecord]) -> tuple[list[CallRecord], int]:
-    """One call per external id: Asterisk writes a row per leg; the answered leg wins."""
-    best: dict[str, CallRecord] = {}
+def _batches(
+    records: Iterable[CallRecord], tally: _Tally, size: int = BATCH
+) -> Iterator[list[CallRecord]]:
+    """Calls in batches of `size`, one per external id (Asterisk writes a row per leg; the
+    answered leg wins). Legs are merged while their call is among the last 2 x `size` read,
+    so memory stays flat however long the file is."""
+    pending: dict[str, CallRecord] = {}
     for record in records:
-        held = best.get(record.external_id)
-        if held is None or (held.answered is None and record.answered is not None):
-            best[record.external_id] = record
-    kept = sorted(best.values(), key=lambda r: r.line)
-    return kept, len(records) - len(kept)
+        held = pending.get(record.external_id)
+        if held is not None:
+            tally.repeated += 1
+            if held.answered is None and record.answered is not None:
+                pending[record.external_id] = record
+            continue
+        pending[record.external_id] = record
+        if len(pending) >= 2 * size:
+            ids = list(itertools.islice(pending, size))
+            yield [pending.pop(i) for i in ids]
+    while pending:
+        ids = list(itertools.islice(pending, size))
+        yield [pending.pop(i) for i in ids]
+
+
+def parse_calls(text: str, fmt: str = "auto") -> ParsedFile:
+    """Every call in the text, the bad rows by line number, and repeats within the file."""
+    tally = _Tally()
+    kept = [
+        r
+        for batch in _batches(_records(io.StringIO(text, newline=""), fmt, tally), tally)
+        for r in batch
+    ]
+    kept.sort(key=lambda r: r.line)
+    return ParsedFile(tally.format or fmt, kept, tally.bad, tally.repeated)
 
 
 # -- storing -----------------------------------------------------------------------------------
@@ -352,32 +437,86 @@ def read_text(path: str | Path) -> tuple[str, str]:
         return raw.decode("latin-1"), str(p)
 
 
+@contextmanager
+def open_lines(path: str | Path) -> Iterator[tuple[Iterable[str], str]]:
+    """The file's lines, streamed (memory stays flat for any size), and a name for messages.
+
+    UTF-8 (with or without a byte-order mark), else Latin-1, as `read_text`; '-' reads
+    standard input (read whole: a pipe cannot be read twice).
+    """
+    if str(path) == "-":
+        text, name = read_text(path)
+        yield io.StringIO(text, newline=""), name
+        return
+    p = Path(path).expanduser()
+    encoding = "utf-8-sig"
+    try:
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        with p.open("rb") as raw:
+            while chunk := raw.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        encoding = "latin-1"
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{p} is a folder: give the call records file (e.g. Master.csv)") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot be read ({exc.strerror})") from None
+    try:
+        handle = p.open(encoding=encoding, newline="")
+    except OSError as exc:
+        raise InputError(f"{p}: cannot be read ({exc.strerror})") from None
+    with handle:
+        yield handle, str(p)
+
+
 def import_calls(
-    store: Store, text: str, *, fmt: str = "auto", source: str = "", now: datetime
+    store: Store,
+    text: str | Iterable[str],
+    *,
+    fmt: str = "auto",
+    source: str = "",
+    now: datetime,
+    actor: Actor | None = None,
+    batch: int = BATCH,
 ) -> ImportResult:
-    """Parse and store the calls in `text` in one transaction; calls already there are skipped."""
-    parsed = parse_calls(text, fmt)
-    records = parsed.records
-    imported = staff_matched = customers_matched = abandoned = 0
-    duplicates = parsed.repeated
-    if records:
-        with store.read() as session:
-            seen = _existing(session, (r.external_id for r in records))
-        if len(seen) == len(records):
-            records = []  # all there already: no write, so no desk reloads for nothing
-            duplicates += len(seen)
-    if records:
+    """Store the calls in `text` (the whole text, or its lines streamed from a file).
+
+    Batches of `batch` calls, each its own short transaction with its own audit event,
+    so the desks keep writing between them (no desk waits behind more than one batch)
+    and memory stays flat. Calls already there are skipped, so an interrupted import
+    is finished by running it again. `actor` is who ran it (the command line's
+    "cli <user>"), named in each audit event.
+    """
+    lines = io.StringIO(text, newline="") if isinstance(text, str) else text
+    tally = _Tally()
+    imported = staff_matched = customers_matched = abandoned = duplicates = 0
+    records = _records(lines, fmt, tally)
+    logins: dict[str, int] | None = None
+    phones: dict[str, int] = {}
+    for calls in _batches(records, tally, batch):
+        with store.read() as session:  # the cheap checks outside the write lock
+            seen = _existing(session, (r.external_id for r in calls))
+            fresh = [r for r in calls if r.external_id not in seen]
+            duplicates += len(calls) - len(fresh)
+            if fresh and logins is None:
+                logins = {
+                    str(login).lower(): sid
+                    for sid, login in session.execute(select(col(Staff.id), col(Staff.login)))
+                }
+                phones = _phone_book(session)
+        if not fresh:
+            continue  # all there already: no write, so no desk reloads for nothing
+        assert logins is not None
         with store.write() as session:
-            seen = _existing(session, (r.external_id for r in records))
-            fresh = [r for r in records if r.external_id not in seen]
-            duplicates += len(records) - len(fresh)
-            logins = {
-                str(login).lower(): sid
-                for sid, login in session.execute(select(col(Staff.id), col(Staff.login)))
-            }
-            phones = _phone_book(session) if fresh else {}
+            seen = _existing(session, (r.external_id for r in fresh))  # another import raced
+            duplicates += len(seen)
             rows = []
             for r in fresh:
+                if r.external_id in seen:
+                    continue
                 staff_id = next((logins[a.lower()] for a in r.agents if a.lower() in logins), None)
                 customer_id = phones.get(_digits(r.caller)) if r.caller else None
                 if r.abandoned:
@@ -404,27 +543,41 @@ def import_calls(
                 )
             if rows:
                 session.execute(insert(Contact), rows)
-                session.add(
-                    Event(
-                        at=now,
-                        action="imported",
-                        entity="contact",
-                        entity_id=None,
-                        detail=(
-                            f"{len(rows)} calls from {source or 'a file'} ({parsed.format}); "
-                            f"{duplicates} already there, {len(parsed.bad)} bad rows"
-                        ),
-                    )
-                )
-            imported = len(rows)
+                session.add(_imported_event(actor, now, len(rows), rows, source, tally.format))
+            imported += len(rows)
     return ImportResult(
         file=source,
-        format=parsed.format,
-        rows=len(parsed.records) + parsed.repeated + len(parsed.bad),
+        format=tally.format or fmt,
+        rows=tally.rows - (1 if tally.format == "plain" else 0),
         imported=imported,
-        duplicates=duplicates,
-        bad=tuple(parsed.bad),
+        duplicates=duplicates + tally.repeated,
+        bad=tuple(tally.bad),
         staff_matched=staff_matched,
         customers_matched=customers_matched,
         abandoned=abandoned,
+        bad_count=tally.bad_count,
+    )
+
+
+def _imported_event(
+    actor: Actor | None,
+    now: datetime,
+    count: int,
+    rows: list[dict[str, Any]],
+    source: str,
+    fmt: str,
+) -> Event:
+    from console.desk.people import is_cli
+
+    first, last = rows[0]["details"]["line"], rows[-1]["details"]["line"]
+    detail = f"{count} calls from {source or 'a file'} ({fmt}), lines {first}-{last}"
+    if actor is not None and is_cli(actor):
+        detail = f"cli {actor.login.split(':', 1)[-1]}: {detail}"
+    return Event(
+        at=now,
+        staff_id=actor.id if actor is not None and actor.id else None,
+        action="imported",
+        entity="contact",
+        entity_id=None,
+        detail=detail,
     )
