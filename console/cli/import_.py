@@ -7,7 +7,7 @@ FILE is Asterisk's ``Master.csv`` (no header) or a CSV with the header
 Bad rows are listed by line number and skipped; importing a file twice adds
 nothing. Exit status 0 when every row was imported or already there, 1 when any
 row was bad (the good ones are still kept), 2 when the file cannot be read.
-The file is read as a stream and stored in batches of 1,000 calls, each its own
+The file is read as a stream and stored in batches of 500 calls, each its own
 short transaction, so desks keep working during a long import and an interrupted
 import is finished by running it again.
 """

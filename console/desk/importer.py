@@ -29,6 +29,7 @@ import hashlib
 import io
 import itertools
 import re
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -59,9 +60,14 @@ PLAIN_COLUMNS = ("started_at", "answered_at", "ended_at", "caller", "agent")
 _CHANNEL_PEER = re.compile(r"^[A-Za-z0-9_]+/([^-@/]+)")
 _LONGEST_CALL = timedelta(hours=12)
 FIRST_YEAR, LAST_YEAR = 1990, 2200  # before any phone system's log; after anyone's
-BATCH = 1_000  # calls per write transaction: each commits in well under a second
+BATCH = 500  # calls per write transaction: each commits in a fraction of a second
 FIELD_LIMIT = 131_072  # characters in one CSV field (Python's own default)
 KEEP_BAD = 1_000  # bad rows kept by line number; past that they are only counted
+# SQLite's write lock is not a queue: a desk waiting for it retries after sleeping up to
+# 100 ms, so an import that took the lock again at once could keep it from a desk for
+# many batches. Leaving it free this long after each batch lets every waiting desk in.
+# (PostgreSQL's lock is a queue: no pause there.)
+SQLITE_PAUSE = 0.11
 
 
 @dataclass(frozen=True)
@@ -545,6 +551,8 @@ def import_calls(
                 session.execute(insert(Contact), rows)
                 session.add(_imported_event(actor, now, len(rows), rows, source, tally.format))
             imported += len(rows)
+        if store.is_sqlite:
+            time.sleep(SQLITE_PAUSE)
     return ImportResult(
         file=source,
         format=tally.format or fmt,

@@ -862,7 +862,16 @@ def _do_orm_execute(state: ORMExecuteState) -> Any:
     result = state.invoke_statement()
     if state.is_insert:
         ids = set(conn.execute(select(table.c.id).where(table.c.id > top)).scalars())
-    if cls is Contact:
+    if cls is Contact and state.is_insert:
+        # New rows only add to their cells: no need to recount their whole days (a bulk
+        # import would otherwise recount each day once per batch, under the write lock).
+        spec = read_spec(conn)
+        cells: Cells = {}
+        for c in _contact_rows(conn, CONTACT.c.id > top):
+            add_cells(cells, contact_cells(c, spec))
+        if cells:
+            conn.execute(_UPSERT, _params(cells))
+    elif cls is Contact:
         recompute_contacts(conn, days | _contact_days(conn, ids))
     else:
         apply_task_changes(conn, read_spec(conn), old, _tasks_by_id(conn, ids))
