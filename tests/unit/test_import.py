@@ -278,6 +278,9 @@ def test_import_commits_in_batches_audited_as_the_cli_user(staffed: Store) -> No
     again = import_calls(staffed, many, now=NOW, actor=actor, batch=10)
     assert (again.imported, again.duplicates) == (0, 25)
     assert staffed.revision() - before == 3  # nothing new: nothing written
+    from console.store.summary import check_summary
+
+    assert check_summary(staffed) == []  # batches kept the daily summary exact
 
 
 def test_legs_of_one_call_are_merged_while_batching(staffed: Store) -> None:
