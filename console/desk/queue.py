@@ -454,9 +454,12 @@ def parse_as_at(value: str, now: datetime) -> datetime | None:
     if m:
         if m.group(2) and re.search(r"[+-]\d{2}:?\d{2}$|z$", m.group(2)):
             try:
-                return as_utc(datetime.fromisoformat(text_value.replace("z", "Z")))
+                moment = datetime.fromisoformat(text_value.replace("z", "Z"))
             except ValueError:
                 pass
+            else:
+                _check_year(moment.date(), text_value)
+                return as_utc(moment)
         try:
             day = date.fromisoformat(m.group(1))
         except ValueError:
@@ -476,8 +479,19 @@ def parse_as_at(value: str, now: datetime) -> datetime | None:
                 f"'{text_value}' is not an instant: type e.g. 'Fri 17:00', 'tomorrow 9:00' "
                 "or '2025-11-28 17:00'"
             )
+    _check_year(day, text_value)
     at = parse_time(rest, "the time") if rest.strip() else time(17, 0)
     return as_utc(datetime.combine(day, at, tzinfo=LONDON))
+
+
+FIRST_YEAR, LAST_YEAR = 1990, 2200  # the instants a queue or report can be seen as at
+
+
+def _check_year(day: date, typed: str) -> None:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InputError(
+            f"'{typed[:40]}' is too far from today: give an instant from {FIRST_YEAR} to {LAST_YEAR}"
+        )
 
 
 # --- progress updates ------------------------------------------------------------------

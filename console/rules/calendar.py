@@ -306,4 +306,3 @@ def next_opening(profile: Profile, instant: datetime) -> datetime:
 def is_open(profile: Profile, instant: datetime) -> bool:
     """True while the office is open (the out-of-hours service covers the rest)."""
     return next_opening(profile, instant) == as_utc(instant)
-
