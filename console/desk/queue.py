@@ -490,7 +490,8 @@ FIRST_YEAR, LAST_YEAR = 1990, 2200  # the instants a queue or report can be seen
 def _check_year(day: date, typed: str) -> None:
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise InputError(
-            f"'{typed[:40]}' is too far from today: give an instant from {FIRST_YEAR} to {LAST_YEAR}"
+            f"'{typed[:40]}' is too far from today: "
+            f"give an instant from {FIRST_YEAR} to {LAST_YEAR}"
         )
 
 
