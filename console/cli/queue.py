@@ -97,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             out.write(json.dumps([as_dict(r) for r in rows], indent=2) + "\n")
             return 0
+        from console.rules.names import printable
+
         when = local(at or desk.now())
         out.write(f"Queue as at {when:%a %d %b %Y %H:%M} ({profile.short_name})\n")
         widths = (6, 16, 30, 24, 26, 20)
@@ -106,7 +108,17 @@ def run(args: argparse.Namespace) -> int:
         for r in rows:
             t = r.task
             customer = (("! " if t.restriction else "") + (t.customer_name or "-"))[:26]
-            cells = (f"#{t.id}", r.left, r.due_text, r.kind, customer, t.assignee_name or t.team)
+            cells = tuple(
+                printable(str(c))  # a name read from an old import may hold ESC: show, not act
+                for c in (
+                    f"#{t.id}",
+                    r.left,
+                    r.due_text,
+                    r.kind,
+                    customer,
+                    t.assignee_name or t.team,
+                )
+            )
             out.write(
                 "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
             )

@@ -18,6 +18,7 @@ from sqlmodel import select
 from console.desk.context import HANDLERS, LEADS, Desk
 from console.rules.clock import LONDON, local
 from console.rules.errors import InputError, NotFound
+from console.rules.names import person_name
 from console.store.ids import get_row
 from console.store.models import Customer
 
@@ -153,9 +154,7 @@ def create(
 ) -> CustomerView:
     """A new customer record, created in place while the caller is on the line."""
     desk.require(*HANDLERS)
-    name = " ".join(name.split())
-    if not name:
-        raise InputError("the customer's name is empty: type at least a first name")
+    name = person_name(name, empty="the customer's name is empty: type at least a first name")
     if email and "@" not in email:
         raise InputError(f"'{email}' is not an email address: check it, or leave it blank")
     now = desk.now()
@@ -461,9 +460,7 @@ def update_details(
     """Change contact details; None leaves a field as it is."""
     desk.require(*HANDLERS)
     if name is not None:
-        name = " ".join(name.split())
-        if not name:
-            raise InputError("the customer's name is empty: type at least a first name")
+        name = person_name(name, empty="the customer's name is empty: type at least a first name")
     if email is not None:
         email = email.strip()
         if email and "@" not in email:

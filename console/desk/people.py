@@ -196,16 +196,9 @@ def check_login(login: object) -> str:
 
 
 def check_name(name: object) -> str:
-    if not isinstance(name, str):
-        raise InputError("the name must be text")
-    clean = " ".join(name.split())
-    if not clean:
-        raise InputError("the name is empty: type the staff member's full name")
-    if len(clean) > NAME_MAX:
-        raise InputError(f"the name is {len(clean)} characters long: keep it under {NAME_MAX}")
-    if not clean.isprintable():
-        raise InputError("the name holds control characters: type it again")
-    return clean
+    from console.rules.names import person_name
+
+    return person_name(name, empty="the name is empty: type the staff member's full name")
 
 
 def check_role(role: object) -> str:
