@@ -90,9 +90,11 @@ def search_text(c: Customer) -> str:
 def search(desk: Desk, query: str, limit: int = 20) -> list[CustomerView]:
     """Any part of a name, address, phone number or reference; every word must match."""
     desk.require(*HANDLERS)
-    # % and _ are LIKE wildcards: dropped, and a word made only of them is no word at all
-    # (an empty pattern would match every customer).
-    words = [w for w in (w.replace("%", "").replace("_", "") for w in query.lower().split()) if w]
+    # % and _ (LIKE wildcards) and control characters dropped; a word made only of them
+    # is no word at all (an empty pattern would match every customer).
+    from console.rules.names import search_words
+
+    words = search_words(query)
     if not words:
         return []
     stmt = select(Customer).where(Customer.anonymised == False)  # noqa: E712

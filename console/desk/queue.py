@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, func, literal, or_, text, tuple_
+from sqlalchemy import case, false, func, literal, or_, text, tuple_
 from sqlalchemy import select as columns
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -227,8 +227,13 @@ def _where(desk: Desk, stmt: Any, f: QueueFilter, at: datetime) -> Any:
     if f.customer_id is not None:
         checked_id(f.customer_id, "customer")
         stmt = stmt.where(col(Task.customer_id) == f.customer_id)
-    for word in f.search.lower().split():
-        like = f"%{word.replace('%', '').replace('_', '')}%"
+    from console.rules.names import search_words
+
+    words = search_words(f.search)
+    if f.search.strip() and not words:
+        return stmt.where(false())  # only wildcards or control codes: nothing can match
+    for word in words:
+        like = f"%{word}%"
         stmt = stmt.where(
             or_(
                 col(Customer.search_text).like(like),

@@ -35,3 +35,18 @@ def printable(text: str) -> str:
     return "".join(
         ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
     )
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a search, lower case, for LIKE '%word%'.
+
+    `%` and `_` (LIKE's wildcards) and control characters (SQLite ends a pattern at a
+    NUL) are dropped, and a word left empty is no word: an empty pattern would match
+    everything.
+    """
+    words = []
+    for word in query.lower().split():
+        kept = "".join(ch for ch in word if ch not in "%_" and ch.isprintable())
+        if kept:
+            words.append(kept)
+    return words

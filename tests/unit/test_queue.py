@@ -315,3 +315,13 @@ def test_cli_opens_owed_progress_updates_first(
             text("SELECT count(*) FROM task WHERE slug = 'progress-update'")
         ).scalar()
     assert n == 1
+
+
+def test_wildcards_and_nul_in_a_search_match_nothing(desk: Desk, filled: dict[str, int]) -> None:
+    """issue 14: `%` and `_` in the queue search matched every task."""
+    for query in ("%", "_", "%%", "% _", "\x00", "\x00 %"):
+        assert ids(queue.page(desk, queue.QueueFilter(search=query))) == [], repr(query)
+    assert ids(queue.page(desk, queue.QueueFilter(search="smi%th\x00"))) == [
+        filled["overdue"],
+        filled["complaint"],
+    ]
