@@ -293,6 +293,16 @@ def _create_sqlite_file(path: Path) -> None:
         )
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not a database file: choose a file name with --db")
+    if path.exists() and not path.is_file():
+        raise StoreError(
+            f"{path} is not a database file (a device or other special file): "
+            "choose a file name with --db"
+        )
+    if _read_only_fs(path.parent):
+        raise StoreError(
+            f"the database {path} is on a read-only file system: Front Desk writes to it even "
+            "to show it (audit, progress updates); copy it to a writable folder, or remount"
+        )
     if path.exists():
         if not os.access(path, os.R_OK):
             raise StoreError(f"the database {path} cannot be read: check the file's permissions")
@@ -308,6 +318,45 @@ def _create_sqlite_file(path: Path) -> None:
         ) from None
     except OSError as exc:
         raise StoreError(f"cannot create the database {path}: {exc.strerror}") from None
+
+
+def _read_only_fs(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+QUICK_CHECK_MB = 512  # files up to this size are checked page by page at open
+
+
+def _check_pages(store: Store) -> None:
+    """SQLite's quick_check at open: a file with damaged pages is refused before a desk writes
+    into it (writing on could spread the damage). Larger files skip it: FRONTDESK_QUICK_CHECK_MB
+    sets the limit (0: never)."""
+    path = store.path
+    if path is None:
+        return
+    try:
+        limit = float(os.environ.get("FRONTDESK_QUICK_CHECK_MB", QUICK_CHECK_MB))
+    except ValueError:
+        limit = QUICK_CHECK_MB
+    try:
+        size_mb = path.stat().st_size / 1e6
+    except OSError:
+        return
+    if size_mb > limit:
+        return
+    try:
+        with store.engine.connect() as conn:
+            found = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA quick_check(3)")]
+    except SQLAlchemyError as exc:
+        raise store.error(exc) from exc
+    if found != ["ok"]:
+        raise StoreError(
+            f"the database {path} is damaged ({found[0][:120]}): nothing was written to it; "
+            "restore it from a backup (or ask for help recovering it)"
+        )
 
 
 def wire() -> None:
@@ -368,6 +417,9 @@ def open_store(
             current_schema(store)  # proves it is a database we can read
         if writable and not changed:
             _check_writable(store)
+        if writable:
+            _check_pages(store)
+            _restrict_mode(store)  # an existing file left readable by others is closed up
     except StoreError:
         engine.dispose()
         raise
