@@ -71,6 +71,7 @@ def as_dict(row: QueueRow) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     from console.desk import queue
     from console.desk.context import Desk
+    from console.desk.people import cli_actor
     from console.rules.clock import local
     from console.rules.errors import InputError
     from console.rules.profiles import load_profile
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     profile = load_profile(args.policy)
     store = open_store(args.db)
     try:
-        desk = Desk(store, profile)  # the system reads; no one is signed in
+        desk = Desk(store, profile, actor=cli_actor())  # the command line acts as its admin
         at = queue.parse_as_at(args.at, desk.now()) if args.at else None
         filters = queue.QueueFilter(
             assignee_id=queue.staff_id_for(desk, args.mine) if args.mine else None,

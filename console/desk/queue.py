@@ -322,8 +322,26 @@ def page(
     """One page of open tasks, ordered by due instant then id, after ``after``.
 
     ``at`` is the instant the queue is viewed "as at" (default now): it decides
-    what is overdue, the time left and the plain words of each deadline.
+    what is overdue, the time left and the plain words of each deadline. It holds
+    customers' and staff names: someone must be signed in (the command line acts as
+    its admin).
     """
+    from console.desk.context import HANDLERS
+
+    desk.require(*HANDLERS)
+    return wall_page(desk, filters, after=after, limit=limit, at=at)
+
+
+def wall_page(
+    desk: Desk,
+    filters: QueueFilter | None = None,
+    *,
+    after: Cursor | None = None,
+    limit: int = PAGE,
+    at: datetime | None = None,
+) -> QueuePage:
+    """`page` with nobody signed in: only for the wall (console/desk/wall.py), which
+    reduces every name to initials before anything is shown."""
     if limit < 1:
         raise InputError(f"a page has at least one row, not {limit}")
     f = filters or QueueFilter()

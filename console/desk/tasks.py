@@ -88,7 +88,7 @@ def open_task(
         status="open",
         assignee_id=assignee_id,
         team=commitment.team if team is None else team,
-        created_by_id=desk.actor.id if desk.actor else None,
+        created_by_id=desk.actor.id if desk.actor and desk.actor.id else None,
         details=dict(details or {}),
         created_at=desk.now(),
     )
@@ -201,7 +201,10 @@ def _promise(desk: Desk, slug: str) -> str:
 
 
 def get(desk: Desk, task_id: int) -> TaskView:
-    """One task by id (any status)."""
+    """One task by id (any status): for someone signed in (it names the customer)."""
+    from console.desk.context import HANDLERS
+
+    desk.require(*HANDLERS)
     with desk.store.read() as session:
         return view_task(desk, session, _task(session, task_id))
 
