@@ -7,6 +7,7 @@ and return plain dataclasses (never ORM objects) to the screens and the CLI.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -35,6 +36,22 @@ class Actor:
     @property
     def initials(self) -> str:
         return "".join(part[0] for part in self.name.split() if part).upper()
+
+
+# What an audit event may quote of text a person typed: lower-case words (an outcome such
+# as "called back", a reason such as "duplicate"). Anything else (a capital, a digit, an @)
+# may be a name, a phone number or an address: the event says where the text is kept
+# instead, because the trail is append-only and retention can blank the record but never
+# the event (issue 14).
+_QUOTABLE = re.compile(r"[a-z][a-z ,.;:'()/#-]{0,59}")
+KEPT_ON_RECORD = "(text kept on the record)"
+
+
+def for_audit(text: str) -> str:
+    """`text` if an audit event may quote it, else a pointer to the record that keeps it."""
+    text = " ".join((text or "").split())
+    bare = re.sub(r"#\d{1,12}\b", "#", text)  # a task number ("duplicate of #12") is no one's
+    return text if not text or _QUOTABLE.fullmatch(bare) else KEPT_ON_RECORD
 
 
 # Which roles may do what. Enforced in the services, not only by hiding screens.

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from console.desk.context import for_audit
 from console.rules.errors import InputError, NotFound, PermissionDenied
 from console.store.ids import get_row
 from console.store.models import Task
@@ -403,7 +404,12 @@ def complete(desk: Desk, task_id: int, outcome: str, note: str = "") -> TaskView
             task.assignee_id = actor.id  # who did it counts in the reports
         session.add(task)
         desk.audit(
-            session, "completed", "task", task.id, customer_id=task.customer_id, detail=outcome
+            session,
+            "completed",
+            "task",
+            task.id,
+            customer_id=task.customer_id,
+            detail=for_audit(outcome),
         )
         _close_auto_children(desk, session, task, f"task #{task.id} completed")
         session.flush()
@@ -426,7 +432,12 @@ def cancel(desk: Desk, task_id: int, reason: str) -> TaskView:
         task.completed_at = desk.now()
         session.add(task)
         desk.audit(
-            session, "cancelled", "task", task.id, customer_id=task.customer_id, detail=reason
+            session,
+            "cancelled",
+            "task",
+            task.id,
+            customer_id=task.customer_id,
+            detail=for_audit(reason),
         )
         _close_auto_children(desk, session, task, f"task #{task.id} cancelled")
         session.flush()
@@ -506,7 +517,7 @@ def extend(
             "task",
             task.id,
             customer_id=task.customer_id,
-            detail=f"{ext.slug_from} -> {ext.slug_to}: {reason}",
+            detail=f"{ext.slug_from} -> {ext.slug_to}: {for_audit(reason)}",
         )
         if ext.due_after > desk.now():
             _close_auto_children(desk, session, task, f"task #{task.id} extended")
@@ -561,7 +572,7 @@ def escalate(desk: Desk, task_id: int, note: str = "") -> TaskView:
             "task",
             task.id,
             customer_id=task.customer_id,
-            detail=f"to {stage2}" + (f": {note}" if note else ""),
+            detail=f"to {stage2}" + (f": {for_audit(note)}" if note else ""),
         )
         title = task.title
         if title.startswith("stage 1 complaint"):
@@ -617,7 +628,12 @@ def log_progress_update(desk: Desk, task_id: int, note: str) -> ProgressLogged:
         task.details = {**(task.details or {}), "updates": updates}
         session.add(task)
         desk.audit(
-            session, "progress_update", "task", task.id, customer_id=task.customer_id, detail=note
+            session,
+            "progress_update",
+            "task",
+            task.id,
+            customer_id=task.customer_id,
+            detail=for_audit(note),
         )
         closed: Task | None = None
         next_task: Task | None = None
