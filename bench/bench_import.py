@@ -34,7 +34,7 @@ CHILD = """
 import json, resource, sys, time
 from datetime import UTC, datetime
 from console.desk.importer import import_calls, open_lines
-from console.desk.people import cli_actor
+from console.desk.context import cli_actor
 from console.store.engine import open_store
 store = open_store(sys.argv[1])
 start = time.perf_counter()

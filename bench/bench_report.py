@@ -62,7 +62,7 @@ def build_own(path: Path, contacts: int = 1_000_000) -> None:
 
     from console.rules.clock import LONDON
     from console.store.engine import open_store
-    from console.store.summary import rebuild_summary
+    from console.store.summary.rebuild import rebuild_summary
 
     if path.exists():
         return
@@ -126,12 +126,12 @@ def main() -> None:
     from sqlalchemy import text
 
     from console.desk.context import Actor, Desk
-    from console.reports.figures import build_report
+    from console.reports.builder import build_report
     from console.rules.clock import FrozenClock
     from console.rules.profiles import load_profile
     from console.store.engine import open_store
     from console.store.models import Contact
-    from console.store.summary import ensure_spec, rebuild_summary
+    from console.store.summary.rebuild import ensure_spec, rebuild_summary
 
     path = scaled_database()
     store = open_store(path)

@@ -212,7 +212,7 @@ def _add_summary(path: Path, *, quiet: bool) -> dict[str, float]:
     """Fill the daily summary of a built database (slow: the summary reads every row)."""
     from console.rules.profiles import load_profile
     from console.store.engine import open_store
-    from console.store.summary import rebuild_summary
+    from console.store.summary.rebuild import rebuild_summary
 
     t = time.perf_counter()
     store = open_store(path)

@@ -17,20 +17,17 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
+from console.desk.desks import DESKS as DESK_TITLES
 from screens.messages import DataChanged, DeskReady
 
 if TYPE_CHECKING:
     from console.desk.context import Actor, Desk
     from console.rules.clock import Clock
 
-# mode name -> (module in screens/, class name, title). Screens load lazily.
+# The core's desk list, each screen found by name: screens/desks/<name>.py, <Name>Screen.
 DESKS: dict[str, tuple[str, str, str]] = {
-    "calls": ("screens.desks.calls", "CallsScreen", "Calls"),
-    "reception": ("screens.desks.reception", "ReceptionScreen", "Reception"),
-    "queue": ("screens.desks.queue", "QueueScreen", "Queue"),
-    "customers": ("screens.desks.customers", "CustomersScreen", "Customers & post"),
-    "reports": ("screens.desks.reports", "ReportsScreen", "Reports"),
-    "staff": ("screens.desks.staff", "StaffScreen", "Staff & audit"),
+    name: (f"screens.desks.{name}", f"{name.title()}Screen", title)
+    for name, title in DESK_TITLES.items()
 }
 
 
@@ -127,7 +124,7 @@ class FrontDeskApp(App[None]):
         self,
         *,
         db: str | None = None,
-        policy: str = "bha",
+        policy: str | None = None,
         clock: Clock | None = None,
         actor: Actor | None = None,
         start: str = "calls",
@@ -166,14 +163,9 @@ class FrontDeskApp(App[None]):
 
     @work(thread=True, exclusive=True, group="open", name="open the store")
     def open_desk(self) -> None:
-        from console.desk.context import Desk
-        from console.rules.clock import SystemClock
-        from console.rules.profiles import load_profile
-        from console.store.engine import open_store
+        from console.desk.open import open_desk
 
-        profile = load_profile(self.policy)
-        store = open_store(self.db)
-        desk = Desk(store, profile, self.clock or SystemClock(), self.start_actor)
+        desk = open_desk(self.db, self.policy, clock=self.clock, actor=self.start_actor)
         self.call_from_thread(self._desk_opened, desk)
 
     def _desk_opened(self, desk: Desk) -> None:

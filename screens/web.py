@@ -1,9 +1,15 @@
 """The web seat's server: textual-serve, refusing other web sites' pages, with every seat
-ended at once on shutdown."""
+ended at once on shutdown.
+
+The page is Front Desk's own copy of textual-serve's (screens/templates/app_index.html):
+it has a <title> and takes its font from textual-serve's static folder, never from the
+internet.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,6 +52,9 @@ def seat_address(remote: str | None, forwarded_for: str | None) -> str:
     return f"web {peer}"[:80]
 
 
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
 def server_class() -> type:
     """textual-serve's Server, ending every seat at once on Ctrl+C.
 
@@ -73,6 +82,7 @@ def server_class() -> type:
 
     class FrontDeskServer(Server):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("templates_path", str(TEMPLATES))
             super().__init__(*args, **kwargs)
             self.seats: set[asyncio.Task[Any]] = set()
             self.origins = allowed_origins(self.public_url, self.host, self.port)

@@ -8,7 +8,9 @@ start`` on a free loopback port, stopped and deleted when the tests end. Where
 neither works the PostgreSQL tests skip and say why.
 
 `pg_database`: a fresh, empty database on that server for one test, dropped after.
-`any_store`: the store on SQLite and on PostgreSQL (parametrised).
+`pg_template`: a database migrated to head, made once per test process; `any_store`
+copies it for each test (``CREATE DATABASE … TEMPLATE …``) instead of migrating again.
+`any_store`: a migrated store on SQLite and on PostgreSQL (parametrised).
 
 Use them from a test module with::
 
@@ -193,12 +195,7 @@ def server_url() -> str:
             url = env if "://" in env else f"postgresql+psycopg://{env}"
             _check(url)
         else:
-            server = LocalServer()
-            try:
-                url = server.start()
-            except BaseException:
-                server.stop()
-                raise
+            server, url = _start_local()
             atexit.register(server.stop)
             _SERVER["server"] = server
             _check(url)
@@ -210,6 +207,23 @@ def server_url() -> str:
         raise PgUnavailable(_SERVER["error"]) from None
     _SERVER["url"] = url
     return url
+
+
+def _start_local(attempts: int = 3) -> tuple[LocalServer, str]:
+    """Start a throwaway server; a port another test process took in the meantime (xdist
+    workers each start their own) means another free port and another try."""
+    for attempt in range(attempts):
+        server = LocalServer()
+        try:
+            return server, server.start()
+        except PgUnavailable:
+            server.stop()
+            if attempt == attempts - 1:
+                raise
+        except BaseException:
+            server.stop()
+            raise
+    raise AssertionError("unreachable")
 
 
 def _check(url: str) -> None:
@@ -233,15 +247,17 @@ def _with_database(url: str, name: str) -> str:
 
 
 @contextlib.contextmanager
-def fresh_database(admin_url: str) -> Iterator[str]:
-    """CREATE a uniquely named database, yield its URL, DROP it afterwards."""
+def fresh_database(admin_url: str, template: str | None = None) -> Iterator[str]:
+    """CREATE a uniquely named database (a copy of `template`, when given), yield its URL,
+    DROP it afterwards."""
     from sqlalchemy import create_engine, text
 
     name = f"fd_test_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
         yield _with_database(admin_url, name)
     finally:
         with contextlib.suppress(Exception), admin.connect() as conn:
@@ -265,15 +281,30 @@ def pg_database(pg_url: str) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def pg_template(pg_url: str) -> Iterator[str]:
+    """The name of a database migrated to head, made once per test process (xdist worker)."""
+    from sqlalchemy.engine import make_url
+
+    with fresh_database(pg_url) as url:
+        open_store(url).close()  # migrates; no connection may stay open on a template
+        yield str(make_url(url).database)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """A freshly migrated store, on SQLite and on PostgreSQL."""
+    """A freshly migrated store, on SQLite and on PostgreSQL (each a copy of a template)."""
     if request.param == "sqlite":
-        store = open_store(tmp_path / "frontdesk.db")
+        from tests.conftest import copy_database
+
+        template = request.getfixturevalue("migrated_template")
+        store = open_store(copy_database(template, tmp_path / "frontdesk.db"))
         yield store
         store.close()
         return
-    url = request.getfixturevalue("pg_database")
-    store = open_store(url)
-    yield store
-    store.close()
+    pg_url = request.getfixturevalue("pg_url")
+    template = request.getfixturevalue("pg_template")
+    with fresh_database(pg_url, template) as url:
+        store = open_store(url)
+        yield store
+        store.close()

@@ -21,14 +21,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=int, default=1, help="random seed: the same seed gives the same data"
     )
-    # Its own dest: a subparser default would otherwise overwrite the global --policy.
-    parser.add_argument(
-        "--policy",
-        dest="sub_policy",
-        default=None,
-        metavar="NAME|PATH",
-        help="policy profile (default: the global --policy, else bha)",
-    )
     parser.add_argument(
         "--until",
         default=None,
@@ -61,13 +53,15 @@ def _now(until: str | None) -> datetime:
 
 
 def run(args: argparse.Namespace) -> int:
-    from console.demo.build import DEMO_PIN, fill
-    from console.rules.profiles import load_profile
-    from console.store.engine import open_store
+    from console.demo.build import DEMO_PIN, MAX_DAYS, fill
+    from console.desk.open import open_desk
+    from console.rules.errors import InputError
 
-    profile = load_profile(args.sub_policy or args.policy or "bha")
     now = _now(args.until)
-    store = open_store(args.db)
+    if not 1 <= args.days <= MAX_DAYS:  # before the database records a landlord
+        raise InputError(f"--days {args.days}: give between 1 and {MAX_DAYS} working days")
+    desk = open_desk(args.db, args.policy)
+    store, profile = desk.store, desk.profile
     try:
         result = fill(store, profile, now=now, days=args.days, seed=args.seed, force=args.force)
         where = repr(store)[len("Store(") : -1]

@@ -2,6 +2,7 @@
 
     frontdesk due SLUG RECEIVED [--policy NAME|PATH]
     frontdesk due --stdin [--policy NAME|PATH]      (lines of SLUG<TAB>RECEIVED)
+    frontdesk due ... --aim                         (the aim instant instead)
 
 RECEIVED is ISO 8601. Without a UTC offset it is Europe/London local time; a bare
 date is the start of that local day. The answer is ISO 8601 in Europe/London with
@@ -9,6 +10,9 @@ its offset, e.g. ``2025-11-28T17:00:00+00:00``: the same text a script can feed
 back in. One bad argument stops with exit status 2 and one line on stderr (the
 CLI prints ``FrontDeskError`` that way); with ``--stdin`` a bad line prints
 ``error: <reason>`` in its place and the run ends with status 1.
+
+``--aim`` prints the commitment's aim instant (never after its due instant) in
+the same format; a commitment without an aim is an error like any other.
 """
 
 from __future__ import annotations
@@ -37,13 +41,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="read lines of SLUG<TAB>RECEIVED and print one due instant per line",
     )
-    # Its own dest: a subparser default would otherwise overwrite the global --policy.
     parser.add_argument(
-        "--policy",
-        dest="sub_policy",
-        default=None,
-        metavar="NAME|PATH",
-        help="policy profile (default: the global --policy, else bha)",
+        "--aim",
+        action="store_true",
+        help="print the aim instant (the earlier target inside the promise) instead",
     )
 
 
@@ -83,31 +84,32 @@ def parse_received(text: str) -> datetime:
     return moment
 
 
-def due_text(profile: Profile, slug: str, received: str) -> str:
-    """The due instant for one (slug, receipt) as ISO 8601 in Europe/London."""
-    from console.rules.deadlines import due_at_local
+def due_text(profile: Profile, slug: str, received: str, *, aim: bool = False) -> str:
+    """The due (or aim) instant for one (slug, receipt) as ISO 8601 in Europe/London."""
+    from console.rules.deadlines import aim_at_local, due_at_local
 
-    return due_at_local(profile, slug.strip(), parse_received(received)).isoformat()
+    when = aim_at_local if aim else due_at_local
+    return when(profile, slug.strip(), parse_received(received)).isoformat()
 
 
 def run(args: argparse.Namespace) -> int:
     from console.rules.errors import InputError
-    from console.rules.profiles import load_profile
+    from console.rules.profiles import DEFAULT_POLICY, load_profile
 
-    policy = args.sub_policy or args.policy or "bha"
+    policy = args.policy or DEFAULT_POLICY
     if args.stdin:
         if args.slug is not None:
             raise InputError("give either SLUG RECEIVED or --stdin, not both")
         profile = load_profile(policy)
-        return run_lines(profile, sys.stdin, sys.stdout)
+        return run_lines(profile, sys.stdin, sys.stdout, aim=args.aim)
     if args.slug is None or args.received is None:
         raise InputError("usage: frontdesk due SLUG RECEIVED (or --stdin)")
     profile = load_profile(policy)
-    print(due_text(profile, args.slug, args.received))
+    print(due_text(profile, args.slug, args.received, aim=args.aim))
     return 0
 
 
-def run_lines(profile: Profile, lines: TextIO, out: TextIO) -> int:
+def run_lines(profile: Profile, lines: TextIO, out: TextIO, *, aim: bool = False) -> int:
     """Answer each SLUG<TAB>RECEIVED line in order; 1 when any line was bad.
 
     Blank lines in the middle are errors (a line count in must match a line count
@@ -132,7 +134,7 @@ def run_lines(profile: Profile, lines: TextIO, out: TextIO) -> int:
             status = 1
             continue
         try:
-            out.write(due_text(profile, fields[0], fields[1]) + "\n")
+            out.write(due_text(profile, fields[0], fields[1], aim=aim) + "\n")
         except FrontDeskError as exc:
             out.write(f"error: {exc}\n")
             status = 1

@@ -21,21 +21,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from console.desk.context import Desk
+    from console.desk.context import cli_actor
     from console.desk.export import export_customer
-    from console.desk.people import cli_actor
+    from console.desk.open import open_desk
     from console.rules.errors import InputError
-    from console.rules.profiles import load_profile
-    from console.store.engine import open_store
 
     if getattr(args, "export_kind", None) != "customer":
         raise InputError("say what to export: frontdesk export customer REF [--out DIR]")
-    profile = load_profile(args.policy or "bha")
-    store = open_store(args.db)
+    desk = open_desk(args.db, args.policy, actor=cli_actor())
     try:
-        result = export_customer(Desk(store, profile, actor=cli_actor()), args.reference, args.out)
+        result = export_customer(desk, args.reference, args.out)
     finally:
-        store.close()
+        desk.store.close()
     print(
         f"exported {result.customer_reference}: {result.contacts} contacts, {result.tasks} tasks, "
         f"{result.events} audit events"

@@ -36,12 +36,12 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from datetime import UTC, datetime
 
+    from console.desk.context import cli_actor
     from console.desk.importer import import_calls, open_lines
-    from console.desk.people import cli_actor
-    from console.store.engine import open_store
+    from console.desk.open import open_desk
 
     with open_lines(args.file) as (lines, source):
-        store = open_store(args.db)
+        store = open_desk(args.db, args.policy).store
         try:
             result = import_calls(
                 store,
@@ -72,4 +72,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"  line {bad.line}: {bad.reason}", file=sys.stderr)
     if more:
         print(f"  ...{more} bad rows not shown", file=sys.stderr)
+    if result.unknown_agents:
+        count = len(result.unknown_agents)
+        print(f"  {count} {'call' if count == 1 else 'calls'} with an agent who is no staff login:")
+        for odd in result.unknown_agents[:SHOW_BAD]:
+            print(f"  line {odd.line}: {odd.reason}", file=sys.stderr)
+        if count > SHOW_BAD:
+            print(f"  ...and {count - SHOW_BAD} more not shown", file=sys.stderr)
     return result.exit_status

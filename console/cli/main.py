@@ -31,6 +31,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("export", "export", "export everything held on a customer (subject access)"),
     ("purge", "purge", "anonymise contacts and closed tasks older than a period"),
     ("migrate", "migrate", "bring the database schema up to date"),
+    ("landlord", "landlord", "whose standards this database is held to; change it deliberately"),
 ]
 
 
@@ -55,8 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--policy",
-        default=os.environ.get("FRONTDESK_POLICY", "bha"),
-        help="policy profile: a shipped name (bha, weslo) or a path to a TOML file",
+        default=os.environ.get("FRONTDESK_POLICY") or None,
+        help="policy profile: a shipped name (bha, weslo) or a path to a TOML file "
+        "(default: FRONTDESK_POLICY, else the one the database records, else bha)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module, help_text in COMMANDS:
@@ -75,9 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _accept_global_options_after(command: argparse.ArgumentParser) -> None:
-    """`frontdesk demo --db X` works as well as `frontdesk --db X demo`.
+    """One rule for every command: `--db` and `--policy` go before or after it.
 
-    SUPPRESS leaves the parent's value alone unless the option is given after the command.
+    `frontdesk --db X staff list`, `frontdesk staff list --db X` and
+    `frontdesk staff --db X list` are the same; so for every nested action.
+    SUPPRESS leaves the value given earlier alone unless the option is given again.
     """
     for flag, help_text in (
         ("--db", "database file or URL (as before the command)"),
@@ -85,6 +89,10 @@ def _accept_global_options_after(command: argparse.ArgumentParser) -> None:
     ):
         if flag not in command._option_string_actions:
             command.add_argument(flag, default=argparse.SUPPRESS, help=help_text)
+    for action in command._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for nested in action.choices.values():
+                _accept_global_options_after(nested)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -31,16 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from console.desk import purge
-    from console.desk.context import Desk
-    from console.desk.people import cli_actor
-    from console.rules.profiles import load_profile
-    from console.store.engine import open_store
+    from console.desk.context import cli_actor
+    from console.desk.open import open_desk
 
     years = purge.check_years(args.older_than)
-    profile = load_profile(args.policy or "bha")
-    store = open_store(args.db)
+    desk = open_desk(args.db, args.policy, actor=cli_actor())
+    store = desk.store
     try:
-        desk = Desk(store, profile, actor=cli_actor())
         keep_customers = not args.contacts_only
         plan = purge.plan(desk, years, customers=keep_customers)
         print(plan.summary())

@@ -64,25 +64,24 @@ def as_dict(row: QueueRow) -> dict[str, Any]:
         "due": row.due_text,
         "time_left": row.left,
         "overdue": row.state == "overdue",
+        "aim_at": local(t.aim_at).isoformat() if t.aim_at is not None else None,
+        "past_aim": row.state == "past aim",
         "parent_id": t.parent_id,
     }
 
 
 def run(args: argparse.Namespace) -> int:
     from console.desk import queue
-    from console.desk.context import Desk
-    from console.desk.people import cli_actor
+    from console.desk.context import cli_actor
+    from console.desk.open import open_desk
     from console.rules.clock import local
     from console.rules.errors import InputError
-    from console.rules.profiles import load_profile
-    from console.store.engine import open_store
 
     if args.limit < 1:
         raise InputError(f"--limit must be 1 or more, not {args.limit}")
-    profile = load_profile(args.policy)
-    store = open_store(args.db)
+    desk = open_desk(args.db, args.policy, actor=cli_actor())  # the CLI acts as its admin
+    store, profile = desk.store, desk.profile
     try:
-        desk = Desk(store, profile, actor=cli_actor())  # the command line acts as its admin
         at = queue.parse_as_at(args.at, desk.now()) if args.at else None
         filters = queue.QueueFilter(
             assignee_id=queue.staff_id_for(desk, args.mine) if args.mine else None,
@@ -109,16 +108,10 @@ def run(args: argparse.Namespace) -> int:
         for r in rows:
             t = r.task
             customer = (("! " if t.restriction else "") + (t.customer_name or "-"))[:26]
+            left = f"{r.left}, past aim" if r.state == "past aim" else r.left
             cells = tuple(
                 printable(str(c))  # a name read from an old import may hold ESC: show, not act
-                for c in (
-                    f"#{t.id}",
-                    r.left,
-                    r.due_text,
-                    r.kind,
-                    customer,
-                    t.assignee_name or t.team,
-                )
+                for c in (f"#{t.id}", left, r.due_text, r.kind, customer, t.assignee_name or t.team)
             )
             out.write(
                 "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()

@@ -43,30 +43,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="every table as CSV: on stdout, or one file per table in DIR",
     )
     parser.add_argument("--at", metavar="INSTANT", help="as at this instant instead of now")
-    # Its own dest: a subparser default would otherwise overwrite the global --policy.
-    parser.add_argument(
-        "--policy",
-        dest="sub_policy",
-        default=None,
-        metavar="NAME|PATH",
-        help="policy profile (default: the global --policy, else bha)",
-    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from console.desk.context import Desk
-    from console.desk.people import cli_actor
+    from console import reports
+    from console.desk.context import cli_actor
+    from console.desk.open import open_desk
     from console.desk.queue import parse_as_at
-    from console.reports import figures as reports
-    from console.rules.profiles import load_profile
-    from console.store.engine import open_store
 
-    profile = load_profile(args.sub_policy or args.policy or "bha")
     start = reports.parse_day(args.start) if args.start else None
     end = reports.parse_day(args.end, end=True) if args.end else None
-    store = open_store(args.db)
+    desk = open_desk(args.db, args.policy, actor=cli_actor())
+    store = desk.store
     try:
-        desk = Desk(store, profile, actor=cli_actor())
         at = parse_as_at(args.at, desk.now()) if args.at else None
         report = reports.build_report(desk, start=start, end=end, by=args.by, at=at)
         if args.json:

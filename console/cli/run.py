@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from console.desk.desks import DESKS
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--desk",
-        choices=["calls", "reception", "queue", "customers", "reports", "staff"],
+        choices=list(DESKS),
         default="calls",
         help="which desk to open first",
     )
@@ -16,9 +18,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from console.cli.main import ui
-    from console.rules.profiles import load_profile
 
-    load_profile(args.policy)  # a broken profile stops here with one line, not in the UI
+    if args.policy:
+        # A broken profile, or another landlord's database, stops here with one line,
+        # not in the UI. (Without --policy the store opens after the first frame.)
+        from console.desk.open import open_desk
 
+        open_desk(args.db, args.policy).store.close()
     ui("app").FrontDeskApp(db=args.db, policy=args.policy, start=args.desk).run()
     return 0

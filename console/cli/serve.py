@@ -18,6 +18,7 @@ import socket
 import sys
 from pathlib import Path
 
+from console.desk.desks import DESKS
 from console.rules.errors import FrontDeskError, InputError
 
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
@@ -38,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--desk",
-        choices=["calls", "reception", "queue", "customers", "reports", "staff"],
+        choices=list(DESKS),
         default="calls",
         help="which desk each seat opens first",
     )
@@ -79,10 +80,11 @@ def child_command(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
             from console.store.engine import database_url
 
             argv += ["--db", database_url(db).removeprefix("sqlite:///")]
-    policy = str(args.policy)
-    if policy.endswith(".toml") or os.sep in policy or "/" in policy:
-        policy = str(Path(policy).expanduser().resolve())  # a landlord's own file: absolute
-    argv += ["--policy", policy]
+    if args.policy:  # else each tab uses the landlord the database records
+        policy = str(args.policy)
+        if policy.endswith(".toml") or os.sep in policy or "/" in policy:
+            policy = str(Path(policy).expanduser().resolve())  # a landlord's own file: absolute
+        argv += ["--policy", policy]
     if args.wall:
         argv.append("wall")
     else:
@@ -102,13 +104,13 @@ def public_url(host: str, port: int, given: str | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from console.rules.profiles import load_profile
-    from console.store.engine import open_store
+    from console.desk.open import open_desk
 
     if not 0 < args.port < 65536:
         raise InputError(f"--port {args.port} is not a port: give a number from 1 to 65535")
-    load_profile(args.policy)  # a broken profile stops here, not in every browser tab
-    open_store(args.db).close()  # create/migrate once; a bad --db stops here with one line
+    # Create/migrate once and settle the landlord: a bad --db or --policy stops here with
+    # one line, not in every browser tab.
+    open_desk(args.db, args.policy, writable=not args.wall).store.close()
 
     command, env = child_command(args)
     os.environ.update(env)

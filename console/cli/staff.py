@@ -20,13 +20,15 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, TextIO
 
+from console.rules.roles import ROLES
+
 if TYPE_CHECKING:
     from datetime import datetime
 
     from console.desk.context import Desk
     from console.desk.people import StaffView
 
-ROLE_CHOICES = ["handler", "reception", "team_lead", "admin"]
+ROLE_CHOICES = list(ROLES)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,13 +88,10 @@ def read_pin(
 
 
 def _desk(args: argparse.Namespace) -> Desk:
-    from console.desk.context import Desk
-    from console.desk.people import cli_actor
-    from console.rules.profiles import load_profile
-    from console.store.engine import open_store
+    from console.desk.context import cli_actor
+    from console.desk.open import open_desk
 
-    profile = load_profile(args.policy or "bha")
-    return Desk(open_store(args.db), profile, actor=cli_actor())
+    return open_desk(args.db, args.policy, actor=cli_actor())
 
 
 def shown(text: str) -> str:

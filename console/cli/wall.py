@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--rows {args.rows}: the wall lists 1 to {MAX_ROWS} tasks")
     if not 1 <= args.every <= 3600:
         raise InputError(f"--every {args.every:g}: give a number of seconds from 1 to 3600")
-    load_profile(args.policy)  # a broken profile stops here with one line, not on the wall
+    if args.policy:
+        load_profile(args.policy)  # a broken profile stops here with one line, not on the wall
 
     from console.cli.main import ui
 

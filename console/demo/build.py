@@ -26,10 +26,26 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlmodel import col
 
+from console.demo.words import (
+    CALL_OUTCOMES,
+    COMPLAINTS,
+    FIRST_NAMES,
+    HOURLY_WEIGHT,
+    INTERPRETED,
+    NOTES,
+    REPAIRS,
+    RESTRICTIONS,
+    ROOT_CAUSES,
+    STAGE1_OUTCOMES,
+    STAGE2_OUTCOMES,
+    STREETS,
+    SURNAMES,
+    TOWNS,
+)
 from console.desk.customers import search_text
 from console.rules.calendar import local_instant, next_opening, office_hours, working_calendar
 from console.rules.clock import LONDON
-from console.rules.deadlines import due_at
+from console.rules.deadlines import aim_at, due_at
 from console.rules.errors import InputError
 from console.rules.profiles import Profile
 from console.store.engine import Store
@@ -68,130 +84,6 @@ class DemoResult:
         return sum(self.contacts.values())
 
 
-# -- names and places -------------------------------------------------------------------------
-
-FIRST_NAMES = (
-    "Ailsa", "Alastair", "Alison", "Andrew", "Angus", "Anne", "Archie", "Callum", "Catriona",
-    "Claire", "Craig", "David", "Derek", "Donald", "Duncan", "Eilidh", "Elaine", "Elizabeth",
-    "Ewan", "Fiona", "Gordon", "Graeme", "Hamish", "Heather", "Iain", "Isla", "Isobel", "Jack",
-    "James", "Janet", "Jean", "Jennifer", "John", "Karen", "Katie", "Keith", "Kenneth", "Kirsty",
-    "Lachlan", "Lesley", "Lewis", "Lorna", "Lynne", "Malcolm", "Margaret", "Marion", "Martin",
-    "Mhairi", "Moira", "Morag", "Murray", "Neil", "Niamh", "Olivia", "Paul", "Rhona", "Robert",
-    "Ross", "Ruth", "Sandra", "Scott", "Shona", "Stuart", "Susan", "Thomas", "Wendy", "William",
-)  # fmt: skip
-SURNAMES = (
-    "Anderson", "Bell", "Brown", "Brydon", "Burns", "Campbell", "Cockburn", "Cranston", "Crawford",
-    "Dickson", "Douglas", "Elliot", "Fairbairn", "Fleming", "Forbes", "Gibson", "Gray", "Hall",
-    "Hastie", "Henderson", "Hogg", "Hume", "Hunter", "Johnstone", "Kerr", "Laidlaw", "Lauder",
-    "Lyall", "Mackay", "Marshall", "Mitchell", "Murray", "Nisbet", "Oliver", "Paterson", "Purves",
-    "Rae", "Redpath", "Renton", "Robson", "Rutherford", "Scott", "Shiel", "Smith", "Stewart",
-    "Tait", "Thomson", "Turnbull", "Wallace", "Watson", "Wilson", "Young",
-)  # fmt: skip
-# (name, interpreter language, written language)
-INTERPRETED = (
-    ("Zofia Nowak", "Polish", "Polish"),
-    ("Piotr Kowalski", "Polish", ""),
-    ("Andrei Popescu", "Romanian", "Romanian"),
-    ("Olena Shevchenko", "Ukrainian", "Ukrainian"),
-    ("Mohammed Haddad", "Arabic", ""),
-)
-TOWNS = (
-    ("Eyemouth", "TD14"), ("Duns", "TD11"), ("Coldstream", "TD12"), ("Chirnside", "TD11"),
-    ("Coldingham", "TD14"), ("Ayton", "TD14"), ("Reston", "TD14"), ("Greenlaw", "TD10"),
-    ("Lauder", "TD2"), ("Earlston", "TD4"), ("Cockburnspath", "TD13"), ("Swinton", "TD11"),
-    ("St Abbs", "TD14"), ("Westruther", "TD3"), ("Gordon", "TD3"), ("Kelso", "TD5"),
-    ("Grantshouse", "TD11"), ("Allanton", "TD11"),
-)  # fmt: skip
-STREETS = (
-    "High Street", "Church Street", "Station Road", "Market Square", "Victoria Road", "Home Park",
-    "Gillsland", "Hallidown Crescent", "Bridge Street", "Queens Road", "Kirk Lane",
-    "Castle Street", "Harbour Road", "Newtown Street", "Millbank", "Priory View",
-    "Murray Crescent", "Blackadder Drive", "Crosshall Road", "Tweed Terrace", "Berwick Road",
-)  # fmt: skip
-RESTRICTIONS = (
-    (
-        "contact by letter or email only: no telephone calls",
-        "abusive telephone calls to staff (unacceptable behaviour policy)",
-    ),
-    (
-        "two staff members at any home visit",
-        "threatening behaviour towards a member of staff at a home visit",
-    ),
-    (
-        "calls handled by the team lead only, at most one call a day",
-        "repeated unreasonable demands taking up staff time",
-    ),
-)
-
-NOTES: dict[str, tuple[str, ...]] = {
-    "rent": (
-        "Asked for rent balance", "Arranging a payment plan",
-        "Universal Credit housing costs query",
-        "Direct debit date change", "Asked for a rent statement",
-    ),
-    "tenancy": (
-        "Asked about a tenancy assignation", "Wants to add partner to tenancy",
-        "Ending tenancy: four weeks' notice", "Permission for a pet",
-        "Asked about a mutual exchange",
-    ),
-    "housing-registration": (
-        "Asked how to apply for housing", "Update to housing application: new baby",
-        "Asked about position on the list", "Medical priority form requested",
-    ),
-    "estate": (
-        "Overgrown grass in the back green", "Fly-tipping by the bins",
-        "Street light out in the close",
-        "Bin store door broken",
-    ),
-    "anti-social-behaviour": (
-        "Noise from the flat above late at night", "Dog fouling on the path",
-        "Neighbour dispute over parking",
-    ),
-    "assignment-alteration": (
-        "Request to assign tenancy to daughter", "Permission to fit a new kitchen",
-        "Permission to put up a shed",
-    ),
-    "other": (
-        "Asked for office opening times", "Change of phone number", "Asked about the newsletter",
-    ),
-}  # fmt: skip
-REPAIRS: dict[str, tuple[str, ...]] = {
-    "emergency": (
-        "No heating or hot water (elderly tenant)", "Water coming through the ceiling",
-        "Total loss of power", "Front door will not lock", "Blocked only toilet",
-    ),
-    "urgent": (
-        "Leak under kitchen sink", "Electrics tripping", "Blocked drain outside",
-        "Cooker socket not working", "Broken window pane",
-    ),
-    "routine": (
-        "Front door lock stiff", "Damp and mould in back bedroom", "Extractor fan not working",
-        "Broken window catch", "Loose stair handrail", "Kitchen cupboard door off its hinge",
-    ),
-}  # fmt: skip
-COMPLAINTS = (
-    ("Repair not done when promised", "Repairs"),
-    ("Staff attitude on the phone", "Customer Services"),
-    ("Call back not received", "Customer Services"),
-    ("Communal cleaning not done", "Estate Services"),
-    ("Rent charge wrong", "Rent"),
-    ("Contractor left a mess", "Repairs"),
-)
-STAGE1_OUTCOMES = ("resolved", "upheld", "partially upheld", "not upheld")
-STAGE2_OUTCOMES = ("upheld", "partially upheld", "not upheld")
-ROOT_CAUSES = ("communication", "process not followed", "contractor", "staff training")
-# What the caller wanted, weighted; `_follow_up` turns each into the outcome kind and the
-# details the outcomes service records (callback_routine, repair_urgent, complaint_frontline, ...).
-CALL_OUTCOMES = (
-    ("resolved", 52),
-    ("callback", 12),
-    ("referred", 7),
-    ("repair", 13),
-    ("complaint-frontline", 3),
-    ("complaint-stage1", 3),
-    ("transferred", 10),
-)
-HOURLY_WEIGHT = {8: 0.6, 9: 1.6, 10: 1.8, 11: 1.4, 12: 0.9, 13: 0.8, 14: 1.0, 15: 0.9, 16: 0.6}
 DONE_OUTCOME = {  # console.desk.tasks.OUTCOMES words
     "callback": ("called back", "called back", "called back", "no answer: message left"),
     "repair": ("completed", "attended", "completed"),
@@ -1108,6 +1000,7 @@ class _Builder:
                     "parent_id": task_ids[spec.parent] if spec.parent is not None else None,
                     "received_at": spec.received,
                     "due_at": due,
+                    "aim_at": aim_at(self.profile, commitment, spec.received),
                     "status": status,
                     "assignee_id": assignee,
                     "team": commitment.team if spec.team is None else spec.team,
@@ -1124,6 +1017,60 @@ class _Builder:
                 }
             )
         return rows
+
+    def _system_updates(self, rows: list[dict[str, Any]], ids: list[int]) -> list[dict[str, Any]]:
+        """The updates the system opened as each open task went overdue, as a desk that ran all
+        along would have (console.desk.queue.ensure_progress_updates): at BHA one every 5
+        working days, the past ones given on time and the current one not yet due; at Weslo
+        one contact per overdue statutory response. So the queue opens none on first sight,
+        and none is overdue the moment it is made."""
+        from console.desk.tasks import AUTO_KEY
+
+        progress = self.profile.slug_for("progress_update")
+        contact = self.profile.slug_for("overdue_contact")
+        statutory = self.profile.slug_for("statutory_response")
+        use, slug = ("progress_update", progress) if progress else ("overdue_contact", contact)
+        if slug is None:
+            return []
+        rng = self.rng
+        made: list[dict[str, Any]] = []
+        for row, task_id in zip(rows, ids, strict=True):
+            if row["status"] != "open" or row["due_at"] >= self.now or row["slug"] == slug:
+                continue
+            if progress is None and row["slug"] != statutory:
+                continue
+            base = row["due_at"]
+            while True:
+                due = due_at(self.profile, slug, base)
+                given = due < self.now
+                at = base + (due - base) * rng.uniform(0.2, 0.9) if given else None
+                made.append(
+                    {
+                        **row,
+                        "slug": slug,
+                        "title": (
+                            f"progress update: {row['title'] or row['slug']}"
+                            if progress
+                            else "contact the customer with the reason and a new date"
+                        ),
+                        "contact_id": row["contact_id"],
+                        "parent_id": task_id,
+                        "received_at": base,
+                        "due_at": due,
+                        "status": "done" if given else "open",
+                        "outcome": "customer updated" if given else "",
+                        "note": "",
+                        "completed_at": at,
+                        "created_by_id": None,  # opened by the system, not by a person
+                        "details": {AUTO_KEY: use, "for": row["slug"]},
+                        "created_at": base,
+                    }
+                )
+                if not given or progress is None:
+                    break
+                assert at is not None
+                base = at
+        return made
 
     # -- the load ----------------------------------------------------------------------------
 
@@ -1160,15 +1107,25 @@ class _Builder:
         )  # type: ignore[arg-type]
         task_ids.update(enumerate(ids))
         children = self._task_rows(contact_ids, parents, len(self.tasks), done, task_ids)
+        child_ids: list[int] = []
         if children:
-            conn.execute(insert(Task), children)
+            child_ids = list(
+                conn.execute(
+                    insert(Task).returning(col(Task.id), sort_by_parameter_order=True), children
+                ).scalars()
+            )
         all_rows = rows + children
+        updates = self._system_updates(all_rows, [*ids, *child_ids])
+        if updates:
+            conn.execute(insert(Task), updates)
+            all_rows += updates
         open_rows = [r for r in all_rows if r["status"] == "open"]
         overdue = sum(1 for r in open_rows if r["due_at"] < self.now)
         channels = Counter(str(c["channel"]) for c in self.contacts)
         # The bulk insert bypasses the ORM events that keep the daily summary: refresh the
-        # days it touched, in the same transaction (console/store/summary.py).
-        from console.store.summary import local_day_hour, recompute
+        # days it touched, in the same transaction (console/store/summary/).
+        from console.store.summary.cells import local_day_hour
+        from console.store.summary.recount import recompute
 
         recompute(
             conn,

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, or_
 from sqlmodel import col, select
 
-from console.desk.context import LEADS, Desk
+from console.desk.context import Desk
 from console.rules.errors import InputError
+from console.rules.roles import LEADS
 from console.store.models import Customer, Event, Staff
 
 if TYPE_CHECKING:
@@ -127,9 +128,7 @@ def for_customer(
         c = resolve(session, customer)
         assert c.id is not None
         if record_view:  # first, so the trail shown includes this look at it
-            from console.desk.people import audit
-
-            audit(desk, session, "opened", "customer", c.id, customer_id=c.id, detail="audit trail")
+            desk.audit(session, "opened", "customer", c.id, customer_id=c.id, detail="audit trail")
             session.flush()
         rows = list(
             session.exec(

@@ -20,7 +20,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import select
 
-from console.desk.context import HANDLERS, Desk
+from console.desk.context import Desk
+from console.desk.customers import check_restriction
 from console.desk.outcomes import (
     BY_KIND,
     CALLBACK_KINDS,
@@ -35,6 +36,7 @@ from console.desk.outcomes import (
 from console.rules.clock import LONDON, as_utc, local
 from console.rules.errors import InputError, NotFound
 from console.rules.profiles import Profile
+from console.rules.roles import HANDLERS
 from console.store.models import Contact, Customer
 
 MAX_ANSWER_SECONDS = 3600.0  # an hour on hold is a typing mistake, not an answer time
@@ -128,8 +130,12 @@ class OfficeStatus:
 
 
 def office_status(desk: Desk, at: datetime | None = None) -> OfficeStatus:
-    """Whether the office is open now (profile office hours), and if not, what to say."""
-    from console.rules.calendar import next_opening
+    """Whether the office is open now, and if not, what to say.
+
+    Follows the profile's blocks and special hours: an office shut for lunch says
+    so and when it re-opens; a special day names its reason (a training morning).
+    """
+    from console.rules.calendar import closed_between_blocks, next_opening, special_hours_on
     from console.rules.deadlines import plain_due
 
     now = as_utc(at) if at is not None else desk.now()
@@ -138,7 +144,28 @@ def office_status(desk: Desk, at: datetime | None = None) -> OfficeStatus:
         return OfficeStatus(True, nxt, "")
     when = plain_due(nxt, now)
     extra = f" {desk.profile.out_of_hours}" if desk.profile.out_of_hours else ""
-    return OfficeStatus(False, nxt, f"Out of hours: the office opens {when}.{extra}")
+    special = special_hours_on(desk.profile, local(now).date())
+    between = closed_between_blocks(desk.profile, now)
+    if special is not None and special.reason:
+        head = f"Closed ({special.reason})"
+    elif between:
+        head = "Closed for lunch" if _over_lunch(now, nxt) else "Closed"
+    else:
+        head = "Out of hours"
+    verb = "re-opens" if between else "opens"
+    return OfficeStatus(False, nxt, f"{head}: the office {verb} {when}.{extra}")
+
+
+def _over_lunch(now: datetime, nxt: datetime) -> bool:
+    """A midday gap (it closes and re-opens between 11:00 and 15:00) is lunch."""
+    closed, opens = local(now).hour, local(nxt).hour
+    return 11 <= closed <= 15 and 11 <= opens <= 15
+
+
+def office_line(desk: Desk, at: datetime | None = None) -> str:
+    """The office status in one sentence for a board ("" while open); no out-of-hours service."""
+    message = office_status(desk, at).message
+    return message.split(". ", 1)[0].rstrip(".") + "." if message else ""
 
 
 def is_open_now(desk: Desk) -> bool:
@@ -167,15 +194,6 @@ class LoggedContact:
     @property
     def tell(self) -> tuple[str, ...]:
         return tuple(p.tell for p in self.promises)
-
-
-def check_restriction(customer: Customer, acknowledged: bool) -> None:
-    """BHA s12: a contact with a restricted customer is logged only once the handler has seen it."""
-    if customer.restriction.strip() and not acknowledged:
-        raise InputError(
-            f"{customer.name} has an access restriction: {customer.restriction}. "
-            "Acknowledge it before logging this contact"
-        )
 
 
 def _check_category(profile: Profile, category: str) -> str:
@@ -522,12 +540,12 @@ __all__ = [
     "MyDay",
     "OfficeStatus",
     "answer_target",
-    "check_restriction",
     "describe_answer",
     "is_open_now",
     "log_call",
     "log_voicemail",
     "my_calls_today",
+    "office_line",
     "office_status",
     "parse_answer",
     "parse_left_at",

@@ -33,13 +33,14 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from console.desk import tasks
-from console.desk.context import HANDLERS, Desk, for_audit
+from console.desk.context import Desk, for_audit
 from console.desk.correspondence import add_contact, resolve_received, task_details
 from console.desk.customers import check_restriction, get_row, resolve
 from console.desk.outcomes import Outcome, Promise, apply_outcome, promises
 from console.desk.tasks import open_task, slug_for
 from console.rules.clock import local
 from console.rules.errors import InputError, NotFound
+from console.rules.roles import HANDLERS
 from console.store.models import CHANNELS, Contact, Customer, Staff, Task
 
 if TYPE_CHECKING:

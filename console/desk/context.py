@@ -7,6 +7,7 @@ and return plain dataclasses (never ORM objects) to the screens and the CLI.
 
 from __future__ import annotations
 
+import getpass
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -54,10 +55,24 @@ def for_audit(text: str) -> str:
     return text if not text or _QUOTABLE.fullmatch(bare) else KEPT_ON_RECORD
 
 
-# Which roles may do what. Enforced in the services, not only by hiding screens.
-HANDLERS = ("handler", "reception", "team_lead", "admin")
-LEADS = ("team_lead", "admin")
-ADMINS = ("admin",)
+CLI_LOGIN = "cli"
+
+
+def cli_actor() -> Actor:
+    """The command line acts as an admin with no staff row (id 0): events get staff_id NULL.
+
+    Whoever can run `frontdesk` on this machine account can open the database file
+    anyway; the audit detail names the operating-system user.
+    """
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name in this environment
+        user = "unknown"
+    return Actor(0, f"command line ({user})", f"{CLI_LOGIN}:{user}", "admin", "")
+
+
+def is_cli(actor: Actor | None) -> bool:
+    return actor is not None and actor.id == 0 and actor.login.startswith(CLI_LOGIN)
 
 
 @dataclass
@@ -131,7 +146,15 @@ class Desk:
         customer_id: int | None = None,
         detail: str = "",
     ) -> None:
-        """Append one audit event in the caller's transaction (append-only: never updated)."""
+        """Append one audit event in the caller's transaction (append-only: never updated).
+
+        Command-line work has no staff row: its events say "cli <user>" (the
+        operating-system user) in the detail, on every path.
+        """
+        if is_cli(self.actor):
+            assert self.actor is not None
+            who = self.actor.login.split(":", 1)[-1]
+            detail = f"cli {who}" + (f": {detail}" if detail else "")
         session.add(
             Event(
                 at=self.now(),

@@ -25,13 +25,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from console.desk.context import HANDLERS, Desk
+from console.desk.context import Desk
 from console.desk.customers import check_restriction, needs_of, parse_day, parse_time, resolve
 from console.desk.outcomes import Promise, promises, verb_for
 from console.desk.tasks import open_task, slug_for
 from console.rules.calendar import local_instant, office_hours
 from console.rules.clock import as_utc, local
 from console.rules.errors import InputError
+from console.rules.roles import HANDLERS
 from console.store.models import Contact, Customer, Task
 
 if TYPE_CHECKING:

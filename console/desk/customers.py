@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, or_
 from sqlmodel import select
 
-from console.desk.context import HANDLERS, LEADS, Desk
+from console.desk.context import Desk
 from console.rules.clock import LONDON, local
 from console.rules.errors import InputError, NotFound
 from console.rules.names import person_name
+from console.rules.roles import HANDLERS, LEADS
 from console.store.ids import get_row
 from console.store.models import Customer
 
@@ -145,6 +146,23 @@ def next_reference(session: object) -> str:
         n += 1
 
 
+def check_phone(number: str, what: str = "the phone number") -> str:
+    """A phone number as typed (trimmed), if it is one; blank is allowed.
+
+    Checked with console.rules.phone: letters, and digits other than 0-9 (Arabic-Indic,
+    full-width), are refused, so a call back never goes to a number nobody can dial.
+    """
+    from console.rules.phone import normalise_uk
+
+    text = " ".join(number.split())
+    if text and normalise_uk(text) is None:
+        raise InputError(
+            f"{what} '{text}' is not a phone number: type the digits 0-9, e.g. 01890 123456 "
+            "or +44 1890 123456 (spaces, dashes and brackets are fine), or leave it blank"
+        )
+    return text
+
+
 def create(
     desk: Desk,
     name: str,
@@ -159,6 +177,7 @@ def create(
     name = person_name(name, empty="the customer's name is empty: type at least a first name")
     if email and "@" not in email:
         raise InputError(f"'{email}' is not an email address: check it, or leave it blank")
+    phone = check_phone(phone)
     now = desk.now()
     with desk.store.write() as session:
         ref = reference.strip() or next_reference(session)
@@ -168,7 +187,7 @@ def create(
             reference=ref,
             name=name,
             address=address.strip(),
-            phone=phone.strip(),
+            phone=phone,
             email=email.strip(),
             created_at=now,
             updated_at=now,
@@ -319,7 +338,7 @@ def resolve(session: Session, customer: int | str) -> Customer:
 
 def check_restriction(c: Customer, acknowledged: bool) -> None:
     """BHA s12: a contact with a restricted customer is logged only once the restriction is seen."""
-    if c.restriction and not acknowledged:
+    if c.restriction.strip() and not acknowledged:
         raise InputError(
             f"{c.name} has an access restriction: {c.restriction}. "
             "Acknowledge it before logging this contact"
@@ -475,8 +494,8 @@ def update_details(
     fields = {
         "name": name,
         "address": None if address is None else address.strip(),
-        "phone": None if phone is None else phone.strip(),
-        "phone_alt": None if phone_alt is None else phone_alt.strip(),
+        "phone": None if phone is None else check_phone(phone),
+        "phone_alt": None if phone_alt is None else check_phone(phone_alt, "the other number"),
         "email": email,
         "preferred_contact": preferred_contact,
     }

@@ -28,8 +28,9 @@ from typing import Any
 
 from sqlmodel import SQLModel, col, or_, select
 
-from console.desk.context import LEADS, Desk
+from console.desk.context import Desk
 from console.rules.errors import InputError
+from console.rules.roles import LEADS
 from console.store.models import Contact, Customer, Event, Staff, Task
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -136,7 +137,6 @@ def export_customer(
 ) -> ExportResult:
     """Write everything held on one customer into a new folder in `out_dir` (leads, admins)."""
     from console.desk.customers import resolve
-    from console.desk.people import audit
 
     actor = desk.require(*LEADS)
     folder = _out_folder(out_dir)
@@ -222,8 +222,7 @@ def export_customer(
                 encoding="utf-8",
             )
             os.chmod(readme, 0o600)
-            audit(
-                desk,
+            desk.audit(
                 session,
                 "exported",
                 "customer",

@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import select
 
-from console.desk.context import HANDLERS, Desk, for_audit
+from console.desk.context import Desk, for_audit
 from console.desk.correspondence import add_contact, utc_instant
 from console.desk.customers import check_restriction, get_row, parse_day, parse_time, resolve
 from console.rules.calendar import local_instant
 from console.rules.clock import local
 from console.rules.deadlines import notice_ok
 from console.rules.errors import InputError, NotFound
+from console.rules.roles import HANDLERS
 from console.store.ids import checked_id
 from console.store.models import Contact, Customer, Staff
 

@@ -68,6 +68,8 @@ KEEP_BAD = 1_000  # bad rows kept by line number; past that they are only counte
 # many batches. Leaving it free this long after each batch lets every waiting desk in.
 # (PostgreSQL's lock is a queue: no pause there.)
 SQLITE_PAUSE = 0.11
+# A phone system's clock may run a little ahead of this machine's; more than this is an error.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,8 @@ class ImportResult:
     staff_matched: int
     customers_matched: int
     abandoned: int
+    # Answered calls whose agent is no staff login: imported, with no handler, and said so.
+    unknown_agents: tuple[BadRow, ...] = ()
     bad_count: int = -1  # every bad row, where `bad` keeps the first KEEP_BAD (-1: len(bad))
 
     @property
@@ -502,7 +506,21 @@ def import_calls(
     records = _records(lines, fmt, tally)
     logins: dict[str, int] | None = None
     phones: dict[str, int] = {}
-    for calls in _batches(records, tally, batch):
+    unknown: list[BadRow] = []
+    for batch_calls in _batches(records, tally, batch):
+        calls = []
+        for r in batch_calls:
+            if r.started > now + CLOCK_SKEW:
+                tally.refuse(
+                    r.line,
+                    f"the start time {r.started.astimezone(LONDON):%Y-%m-%d %H:%M} is in the "
+                    "future: check the phone system's clock (or the year) and import the row "
+                    "again",
+                )
+            else:
+                calls.append(r)
+        if not calls:
+            continue
         with store.read() as session:  # the cheap checks outside the write lock
             seen = _existing(session, (r.external_id for r in calls))
             fresh = [r for r in calls if r.external_id not in seen]
@@ -527,6 +545,14 @@ def import_calls(
                 customer_id = phones.get(_digits(r.caller)) if r.caller else None
                 if r.abandoned:
                     staff_id = None
+                elif staff_id is None and tally.format == "plain" and r.agents:
+                    unknown.append(
+                        BadRow(
+                            r.line,
+                            f"agent '{r.agents[0]}' is no staff login: imported with no handler "
+                            "(add them with frontdesk staff add, or correct the file)",
+                        )
+                    )
                 staff_matched += staff_id is not None
                 customers_matched += customer_id is not None
                 abandoned += r.abandoned
@@ -559,11 +585,12 @@ def import_calls(
         rows=tally.rows - (1 if tally.format == "plain" else 0),
         imported=imported,
         duplicates=duplicates + tally.repeated,
-        bad=tuple(tally.bad),
+        bad=tuple(sorted(tally.bad, key=lambda b: b.line)),
         staff_matched=staff_matched,
         customers_matched=customers_matched,
         abandoned=abandoned,
         bad_count=tally.bad_count,
+        unknown_agents=tuple(unknown),
     )
 
 
@@ -575,7 +602,7 @@ def _imported_event(
     source: str,
     fmt: str,
 ) -> Event:
-    from console.desk.people import is_cli
+    from console.desk.context import is_cli
 
     first, last = rows[0]["details"]["line"], rows[-1]["details"]["line"]
     detail = f"{count} calls from {source or 'a file'} ({fmt}), lines {first}-{last}"

@@ -133,13 +133,7 @@ class Promise:
     assignee_id: int | None
     assignee_name: str
     tell: str
-
-
-@dataclass(frozen=True)
-class Colleague:
-    id: int
-    name: str
-    team: str
+    aim_at: datetime | None = None
 
 
 class _Due(Protocol):
@@ -187,19 +181,6 @@ def available_outcomes(profile: Profile) -> list[OutcomeChoice]:
 def callback_outcomes(profile: Profile) -> list[OutcomeChoice]:
     """Only the call backs (a voicemail message always becomes one)."""
     return [c for c in available_outcomes(profile) if c.kind in CALLBACK_KINDS]
-
-
-def colleagues(desk: Desk) -> list[Colleague]:
-    """Active staff a contact can be referred or transferred to, by name."""
-    from sqlmodel import select
-
-    from console.desk.context import HANDLERS
-    from console.store.models import Staff
-
-    desk.require(*HANDLERS)
-    with desk.store.read() as session:
-        rows = session.exec(select(Staff).where(Staff.active == True).order_by(Staff.name))  # noqa: E712
-        return [Colleague(r.id, r.name, r.team) for r in rows if r.id is not None]
 
 
 def check_outcome(profile: Profile, outcome: Outcome) -> None:
@@ -493,7 +474,15 @@ def tell_caller(profile: Profile, task: _Due, now: datetime, who: str = "") -> s
     TaskView, a Promise).
     """
     name = " ".join((who or getattr(task, "team", "") or "").split()) or "We"
-    return f"{name} will {verb_for(profile, task.slug)} by {_spoken_when(task.due_at, now)}."
+    verb = verb_for(profile, task.slug)
+    aim = getattr(task, "aim_at", None)
+    if aim is not None and aim < task.due_at:
+        # An aim inside the promise: say both, the aim first ("where possible").
+        return (
+            f"{name} will aim to {verb} by {_spoken_when(aim, now)}, "
+            f"and at the latest by {_spoken_when(task.due_at, now)}."
+        )
+    return f"{name} will {verb} by {_spoken_when(task.due_at, now)}."
 
 
 def promises(desk: Desk, session: Session, tasks: list[Task]) -> tuple[Promise, ...]:
@@ -516,6 +505,7 @@ def promises(desk: Desk, session: Session, tasks: list[Task]) -> tuple[Promise, 
                 assignee_id=t.assignee_id,
                 assignee_name=assignee.name if assignee is not None else "",
                 tell=tell_caller(desk.profile, t, now, who),
+                aim_at=t.aim_at,
             )
         )
     return tuple(out)

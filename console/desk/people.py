@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import getpass
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,11 +26,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from console.desk.context import ADMINS, HANDLERS, Actor, Desk
+from console.desk.context import Actor, Desk
 from console.rules.clock import Clock, SystemClock, local
 from console.rules.errors import InputError, NotFound, PermissionDenied, SignInError
 from console.rules.pins import hash_pin, verify_pin
-from console.store.models import ROLES, Event, Staff
+from console.rules.roles import ADMINS, HANDLERS, ROLE_WORDS, ROLES
+from console.store.models import Event, Staff
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -43,13 +43,6 @@ LOCK_MINUTES = 5
 PIN_MIN, PIN_MAX = 4, 8
 NAME_MAX = 100
 TEAM_MAX = 60
-CLI_LOGIN = "cli"
-ROLE_WORDS = {
-    "handler": "handler",
-    "reception": "reception",
-    "team_lead": "team lead",
-    "admin": "admin",
-}
 _LOGIN_RE = re.compile(r"[a-z][a-z0-9._-]{0,31}")
 
 
@@ -109,55 +102,6 @@ def view(s: Staff) -> StaffView:
 def actor_of(s: Staff) -> Actor:
     assert s.id is not None
     return Actor(s.id, s.name, s.login, s.role, s.team)
-
-
-# --- the command line's identity ---------------------------------------------------------
-
-
-def cli_actor() -> Actor:
-    """The command line acts as an admin with no staff row (id 0): events get staff_id NULL.
-
-    Whoever can run `frontdesk` on this machine account can open the database file
-    anyway; the audit detail names the operating-system user.
-    """
-    try:
-        user = getpass.getuser()
-    except Exception:  # no user name in this environment
-        user = "unknown"
-    return Actor(0, f"command line ({user})", f"{CLI_LOGIN}:{user}", "admin", "")
-
-
-def is_cli(actor: Actor | None) -> bool:
-    return actor is not None and actor.id == 0 and actor.login.startswith(CLI_LOGIN)
-
-
-def audit(
-    desk: Desk,
-    session: Session,
-    action: str,
-    entity: str,
-    entity_id: int | None,
-    *,
-    customer_id: int | None = None,
-    detail: str = "",
-) -> None:
-    """`desk.audit`, with command-line work marked "cli <user>" and no staff id."""
-    if is_cli(desk.actor):
-        assert desk.actor is not None
-        who = desk.actor.login.split(":", 1)[-1]
-        session.add(
-            Event(
-                at=desk.now(),
-                staff_id=None,
-                action=action,
-                entity=entity,
-                entity_id=entity_id,
-                customer_id=customer_id,
-                detail=f"cli {who}" + (f": {detail}" if detail else ""),
-            )
-        )
-        return
-    desk.audit(session, action, entity, entity_id, customer_id=customer_id, detail=detail)
 
 
 # --- input rules -------------------------------------------------------------------------
@@ -423,9 +367,10 @@ def sign_in(
     Lock-out is per seat (`source`; default: this seat, see `seat_source`): four wrong
     PINs in a row are free, the fifth locks that seat out of this login for five
     minutes, and every further wrong PIN from it doubles the wait. While locked the PIN
-    is not even checked. A good sign-in from a seat clears that seat's count; an admin's
-    PIN reset clears every seat's. Every sign-in, wrong PIN and lock is audited, and the
-    counts are read back from those audit events.
+    is not even checked. Something no PIN can be (too short, too long, not digits) is
+    refused without using up a try. A good sign-in from a seat clears that seat's count;
+    an admin's PIN reset clears every seat's. Every sign-in, wrong PIN and lock is
+    audited, and the counts are read back from those audit events.
     """
     clock = clock or SystemClock()
     where = " ".join((source if source is not None else seat_source()).split())[:80]
@@ -450,6 +395,12 @@ def sign_in(
         if until is not None and until > now:
             raise SignInError(_locked_message(row, until, ledger.failures, now))
         stored = row.pin_hash
+    if not (pin.isascii() and pin.isdigit() and PIN_MIN <= len(pin) <= PIN_MAX):
+        # No PIN has that shape: a slip of the finger, not a guess, so no try is used up.
+        raise SignInError(
+            f"a PIN is {PIN_MIN} to {PIN_MAX} digits (0-9): type it again "
+            "(that did not count as a wrong PIN)"
+        )
     # The slow hash runs outside the write lock; the count is then settled in one transaction.
     good = len(pin) <= 64 and verify_pin(pin, stored)
     failure: str | None = None
@@ -552,7 +503,7 @@ def add_staff(
         )
         session.add(row)
         session.flush()
-        audit(desk, session, "created", "staff", row.id, detail=f"role {role}")
+        desk.audit(session, "created", "staff", row.id, detail=f"role {role}")
         return view(row)
 
 
@@ -573,7 +524,7 @@ def deactivate(desk: Desk, staff: int | str) -> StaffView:
         _not_last_admin(session, s, "deactivate them")
         s.active = False
         session.add(s)
-        audit(desk, session, "deactivated", "staff", s.id)
+        desk.audit(session, "deactivated", "staff", s.id)
         return view(s)
 
 
@@ -587,7 +538,7 @@ def reactivate(desk: Desk, staff: int | str) -> StaffView:
         s.failed_attempts = 0
         s.locked_until = None
         session.add(s)
-        audit(desk, session, "reactivated", "staff", s.id)
+        desk.audit(session, "reactivated", "staff", s.id)
         return view(s)
 
 
@@ -602,7 +553,7 @@ def reset_pin(desk: Desk, staff: int | str, new_pin: str) -> StaffView:
         s.failed_attempts = 0
         s.locked_until = None
         session.add(s)
-        audit(desk, session, "pin_reset", "staff", s.id)
+        desk.audit(session, "pin_reset", "staff", s.id)
         return view(s)
 
 
@@ -620,7 +571,7 @@ def change_role(desk: Desk, staff: int | str, role: str) -> StaffView:
         old = s.role
         s.role = new_role
         session.add(s)
-        audit(desk, session, "role_changed", "staff", s.id, detail=f"role {old} -> {new_role}")
+        desk.audit(session, "role_changed", "staff", s.id, detail=f"role {old} -> {new_role}")
         return view(s)
 
 
@@ -643,4 +594,4 @@ def change_own_pin(desk: Desk, current_pin: str, new_pin: str) -> None:
         assert s is not None
         s.pin_hash = digest
         session.add(s)
-        audit(desk, session, "pin_changed", "staff", s.id)
+        desk.audit(session, "pin_changed", "staff", s.id)

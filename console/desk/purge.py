@@ -41,9 +41,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, exists, func, or_
 from sqlmodel import col, select
 
-from console.desk.context import ADMINS, Desk
+from console.desk.context import Desk
 from console.rules.clock import LONDON, local
 from console.rules.errors import InputError
+from console.rules.roles import ADMINS
 from console.store.models import Contact, Customer, Task
 
 if TYPE_CHECKING:
@@ -234,7 +235,6 @@ def _anonymise_customer(c: Customer) -> None:
 
 def purge(desk: Desk, years: int, *, customers: bool = True) -> PurgePlan:
     """Anonymise what `plan` counts; returns what was done (done=True)."""
-    from console.desk.people import audit
 
     desk.require(*ADMINS)
     n = check_years(years)
@@ -251,8 +251,7 @@ def purge(desk: Desk, years: int, *, customers: bool = True) -> PurgePlan:
                 _anonymise_contact(ct)
                 session.add(ct)
             if rows:
-                audit(
-                    desk,
+                desk.audit(
                     session,
                     "anonymised",
                     "contact",
@@ -270,8 +269,7 @@ def purge(desk: Desk, years: int, *, customers: bool = True) -> PurgePlan:
                 _anonymise_task(t)
                 session.add(t)
             if rows_t:
-                audit(
-                    desk,
+                desk.audit(
                     session,
                     "anonymised",
                     "task",
@@ -290,8 +288,8 @@ def purge(desk: Desk, years: int, *, customers: bool = True) -> PurgePlan:
                     _anonymise_customer(c)
                     c.updated_at = desk.now()
                     session.add(c)
-                    audit(
-                        desk, session, "anonymised", "customer", c.id, customer_id=c.id, detail=why
+                    desk.audit(
+                        session, "anonymised", "customer", c.id, customer_id=c.id, detail=why
                     )
                 totals["customer"] += len(rows_c)
 
@@ -304,5 +302,5 @@ def purge(desk: Desk, years: int, *, customers: bool = True) -> PurgePlan:
         done=True,
     )
     with desk.store.write() as session:
-        audit(desk, session, "purged", "retention", None, detail=done.summary())
+        desk.audit(session, "purged", "retention", None, detail=done.summary())
     return done

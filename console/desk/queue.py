@@ -86,6 +86,25 @@ def kind_label(profile: Profile, slug: str) -> str:
     return words if len(words) <= KIND_WIDTH else words[: KIND_WIDTH - 1].rstrip() + "…"
 
 
+def headline(profile: Profile, slug: str, title: str) -> str:
+    """The kind and the title in one line, the title's own copy of the kind left out.
+
+    A call back's title is "Urgent call back: <notes>"; shown after its kind it read
+    "urgent call back: Urgent call back: <notes>".
+    """
+    kind = kind_label(profile, slug)
+    text = " ".join(title.split())
+    commitment = profile.commitments.get(slug)
+    prefixes = sorted((kind, commitment.promise if commitment else ""), key=len, reverse=True)
+    for prefix in prefixes:  # the longer first: "emergency repair attended", not "… repair"
+        if prefix and text.lower().startswith(prefix.lower()):
+            rest = text[len(prefix) :]
+            if not rest or rest[0] in " :;,-–—":  # a whole word, not "call backs"
+                text = rest.lstrip(" :;,-–—")
+                break
+    return f"{kind}: {text}" if text else kind
+
+
 @dataclass(frozen=True)
 class Cursor:
     """Where a page ended: the next page starts after this (due_at, id)."""
@@ -122,7 +141,8 @@ class QueueRow:
     kind: str  # short plain words
     due_text: str  # "today at 4:15pm", "Tuesday 25 November at 5pm"
     left: str  # "2h 15m", "overdue 1d 3h"
-    state: str  # "overdue", "today" (due later today) or "" (later)
+    state: str  # "overdue", "past aim" (not yet due), "today" (due later today) or "" (later)
+    aim_text: str = ""  # "today at 11am" where the task has an aim before its due instant
 
     @property
     def id(self) -> int:
@@ -173,18 +193,53 @@ class QueueCounts:
 
 
 def kind_slugs(profile: Profile, kind: str) -> list[str]:
-    """The profile's task slugs a kind filter names: a slug, or every slug starting 'kind-'."""
-    k = kind.strip().lower()
+    """The profile's task slugs a kind filter names.
+
+    A slug, or every slug starting 'kind-' ("complaint"), or the words the queue shows:
+    every kind whose words hold them ("call back": routine and urgent call backs).
+    """
+    k = " ".join(kind.strip().lower().split())
     if not k:
         return []
     slugs = [s for s, c in profile.commitments.items() if c.is_task]
     hits = [s for s in slugs if s == k or s.startswith(f"{k}-")]
     if not hits:
+        words = re.compile(rf"(?<![\w-]){re.escape(k)}(?![\w-])")
+        hits = [
+            s
+            for s in slugs
+            if words.search(kind_label(profile, s).lower())
+            or words.search(profile.commitments[s].promise.lower())
+        ]
+    if not hits:
         raise InputError(
             f"'{kind}' is not a kind of task in the {profile.short_name} profile: "
-            f"try one of {', '.join(slugs)} (or a start such as 'complaint')"
+            f"try one of {', '.join(kind_names(profile))}"
         )
     return hits
+
+
+def kind_names(profile: Profile) -> list[str]:
+    """The kinds of task in the queue's words, each once, in the profile's order."""
+    names: list[str] = []
+    for slug, c in profile.commitments.items():
+        label = kind_label(profile, slug)
+        if c.is_task and label not in names:
+            names.append(label)
+    return names
+
+
+def kind_words(profile: Profile, kind: str) -> str:
+    """A kind filter in the queue's words: "urgent call back", not "callback-urgent"."""
+    try:
+        labels = list(dict.fromkeys(kind_label(profile, s) for s in kind_slugs(profile, kind)))
+    except InputError:
+        return kind
+    if len(labels) == 1:
+        return labels[0]
+    if len(labels) == 2:
+        return " or ".join(labels)
+    return " ".join(kind.strip().split()).replace("-", " ")
 
 
 def staff_id_for(desk: Desk, login: str) -> int:
@@ -271,15 +326,25 @@ def _row(desk: Desk, r: Any, at: datetime) -> QueueRow:
         contact_id=r.contact_id,
         parent_id=r.parent_id,
         details=dict(r.details or {}),
+        aim_at=r.aim_at,
     )
+    aim = r.aim_at
     if due < at:
         state = "overdue"
+    elif aim is not None and aim < at:
+        state = "past aim"  # the earlier target is missed, the promise is not (yet)
     elif local(due).date() == local(at).date():
         state = "today"
     else:
         state = ""
+    aim_text = plain_due(aim, at) if aim is not None and aim < due else ""
     return QueueRow(
-        view, kind_label(desk.profile, r.slug), plain_due(due, at), time_left(due, at), state
+        view,
+        kind_label(desk.profile, r.slug),
+        plain_due(due, at),
+        time_left(due, at),
+        state,
+        aim_text,
     )
 
 
@@ -304,6 +369,7 @@ def _select() -> Any:
             col(Task.contact_id),
             col(Task.parent_id),
             col(Task.details),
+            col(Task.aim_at),
         )
         .select_from(Task)
         .outerjoin(Customer, col(Customer.id) == col(Task.customer_id))
@@ -326,7 +392,7 @@ def page(
     customers' and staff names: someone must be signed in (the command line acts as
     its admin).
     """
-    from console.desk.context import HANDLERS
+    from console.rules.roles import HANDLERS
 
     desk.require(*HANDLERS)
     return wall_page(desk, filters, after=after, limit=limit, at=at)
@@ -572,11 +638,15 @@ def ensure_progress_updates(desk: Desk, at: datetime | None = None) -> int:
     desk's revision) only when something is missing, in short transactions of
     ENSURE_BATCH tasks so other desks never wait long. The queue screen runs it
     when it opens, on refresh (r) and every minute; ``frontdesk queue`` runs it
-    before printing. It uses the real now, never an "as at" instant.
+    before printing. It uses the real now, never an "as at" instant. They are the
+    system's work: created by no one, whoever's desk ran this.
     """
     profile = desk.profile
     if not (profile.has("progress_update") or profile.has("overdue_contact")):
         return 0
+    # The system opens them, not whoever happened to open the queue: the tasks carry no
+    # creator and their audit events no staff member (the audit trail shows "system").
+    desk = desk.with_actor(None)
     when = as_utc(at) if at is not None else desk.now()
     with desk.store.read() as session:
         owed = _owed(desk, session, when)

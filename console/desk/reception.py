@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 
-from console.desk.calls import check_restriction
-from console.desk.context import HANDLERS, Actor, Desk
+from console.desk.context import Actor, Desk
+from console.desk.customers import check_restriction
 from console.desk.outcomes import (
     BY_KIND,
     Outcome,
@@ -33,6 +33,7 @@ from console.desk.outcomes import (
 )
 from console.rules.clock import local
 from console.rules.errors import InputError, NotFound
+from console.rules.roles import HANDLERS
 from console.store.ids import get_row
 from console.store.models import Contact, Customer, Staff, Task
 

@@ -24,12 +24,13 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from console.desk.context import HANDLERS, Desk
+from console.desk.context import Desk
 from console.desk.correspondence import WRITTEN, Logged, add_contact, resolve_received, task_details
 from console.desk.customers import check_restriction, get_row, needs_of, resolve
 from console.desk.outcomes import Outcome, apply_outcome, promises
 from console.desk.tasks import open_task, slug_for
 from console.rules.errors import InputError, NotFound
+from console.rules.roles import HANDLERS
 from console.store.models import CHANNELS, Contact, Task
 
 PRIORITIES = ("emergency", "urgent", "routine")

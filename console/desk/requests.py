@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from console.desk import tasks
-from console.desk.context import HANDLERS, Desk
+from console.desk.context import Desk
 from console.desk.correspondence import add_contact, resolve_received, task_details
 from console.desk.customers import check_restriction, get_row, needs_of, parse_day, resolve
 from console.desk.outcomes import Promise, promises
@@ -29,6 +29,7 @@ from console.desk.tasks import open_task, slug_for
 from console.rules.calendar import local_instant
 from console.rules.clock import local
 from console.rules.errors import InputError, NotFound
+from console.rules.roles import HANDLERS
 from console.store.models import CHANNELS, Customer, Task
 
 if TYPE_CHECKING:

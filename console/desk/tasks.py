@@ -46,6 +46,7 @@ class TaskView:
     contact_id: int | None
     parent_id: int | None
     details: dict[str, Any]
+    aim_at: datetime | None = None  # the earlier target inside the promise, where there is one
 
 
 def slug_for(desk: Desk, use: str) -> str:
@@ -74,10 +75,14 @@ def open_task(
     details: dict[str, Any] | None = None,
     due_at: datetime | None = None,
 ) -> Task:
-    """Add an open task in the caller's transaction, its due instant from the engine."""
+    """Add an open task in the caller's transaction, its due (and aim) instant from the engine."""
+    from console.rules.deadlines import aim_at as compute_aim
+
     commitment = desk.profile.commitment(slug)
     if not commitment.is_task:
         raise InputError(f"'{slug}' is timed live, not a task to queue")
+    due = due_at or desk.due(commitment.slug, received_at)  # often ready before the lock
+    aim = compute_aim(desk.profile, commitment, received_at)
     task = Task(
         slug=slug,
         title=title or commitment.promise,
@@ -85,7 +90,8 @@ def open_task(
         customer_id=customer_id,
         parent_id=parent_id,
         received_at=received_at,
-        due_at=due_at or desk.due(commitment.slug, received_at),
+        due_at=due,
+        aim_at=None if aim is None else min(aim, due),
         status="open",
         assignee_id=assignee_id,
         team=commitment.team if team is None else team,
@@ -193,6 +199,7 @@ def view_task(desk: Desk, session: Session, task: Task) -> TaskView:
         contact_id=task.contact_id,
         parent_id=task.parent_id,
         details=dict(task.details or {}),
+        aim_at=task.aim_at,
     )
 
 
@@ -203,7 +210,7 @@ def _promise(desk: Desk, slug: str) -> str:
 
 def get(desk: Desk, task_id: int) -> TaskView:
     """One task by id (any status): for someone signed in (it names the customer)."""
-    from console.desk.context import HANDLERS
+    from console.rules.roles import HANDLERS
 
     desk.require(*HANDLERS)
     with desk.store.read() as session:
@@ -214,7 +221,7 @@ def assignable_staff(desk: Desk) -> list[StaffChoice]:
     """Active staff, by name: who a team lead can assign a task to."""
     from sqlmodel import select
 
-    from console.desk.context import HANDLERS
+    from console.rules.roles import HANDLERS
     from console.store.models import Staff
 
     desk.require(*HANDLERS)
@@ -258,7 +265,7 @@ def _staff_name(session: Session, staff_id: int | None) -> str:
 
 def _check_holder(desk: Desk, session: Session, task: Task, doing: str) -> Actor:
     """Handlers act on tasks that are theirs or nobody's; leads on any task."""
-    from console.desk.context import HANDLERS, LEADS
+    from console.rules.roles import HANDLERS, LEADS
 
     actor = desk.require(*HANDLERS)
     if actor.role in LEADS or task.assignee_id in (None, actor.id):
@@ -306,7 +313,7 @@ def _follow(session: Session, task: Task, new_id: int | None) -> None:
 
 def claim(desk: Desk, task_id: int) -> TaskView:
     """Take an open task: it becomes yours. A task someone else has needs a team lead."""
-    from console.desk.context import HANDLERS, LEADS
+    from console.rules.roles import HANDLERS, LEADS
 
     actor = desk.require(*HANDLERS)
     with desk.store.write() as session:
@@ -335,7 +342,7 @@ def assign(desk: Desk, task_id: int, to: int | str | None) -> TaskView:
     """
     from sqlmodel import select
 
-    from console.desk.context import HANDLERS, LEADS
+    from console.rules.roles import HANDLERS, LEADS
     from console.store.models import Staff
 
     actor = desk.require(*HANDLERS)
@@ -418,7 +425,7 @@ def complete(desk: Desk, task_id: int, outcome: str, note: str = "") -> TaskView
 
 def cancel(desk: Desk, task_id: int, reason: str) -> TaskView:
     """Withdraw a promise (a duplicate, logged in error): team leads and admins, with a reason."""
-    from console.desk.context import LEADS
+    from console.rules.roles import LEADS
 
     reason = _clean(reason)
     desk.require(*LEADS)

@@ -23,13 +23,13 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from console.desk import queue
-from console.desk.calls import answer_target
+from console.desk.calls import answer_target, office_line
 from console.desk.context import Desk
 from console.desk.reception import CHANNEL as VISIT
 from console.desk.reception import VisitView, summarise
 from console.rules.clock import LONDON, local
 from console.store.models import Contact, Customer, Task
-from console.store.summary import answer_seconds
+from console.store.summary.cells import answer_seconds
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -98,6 +98,7 @@ class Wall:
     visitors_decided: int
     visitor_target_seconds: int | None
     longest_wait_seconds: float
+    office: str = ""  # "" while open, else "Closed for lunch: the office re-opens today at 1:30pm."
 
     @property
     def calls_share(self) -> float | None:
@@ -238,6 +239,7 @@ def wall(desk: Desk, rows: int = DEFAULT_ROWS) -> Wall:
         visitors_decided=summary.decided,
         visitor_target_seconds=summary.target_seconds,
         longest_wait_seconds=summary.longest_wait_seconds,
+        office=office_line(desk),
     )
 
 

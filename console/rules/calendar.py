@@ -20,18 +20,24 @@ Calendars are built once per process and shared: the statutory calendar does not
 depend on the profile at all, and organisation calendars are keyed by what they
 depend on (open weekdays and closure days), so a reloaded profile whose closure
 days changed gets a fresh calendar.
+
+Opening hours are blocks (an office that closes for lunch has two a day) and dated
+special hours replace a date's blocks; a special date with no hours is a closure
+day. ``OfficeTime`` keeps each day's blocks and a table of cumulative open seconds,
+which answers "the next opening" and the ``working_hours`` clock by index and
+bisect (STANDARDS.md "Another landlord's profile").
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
-from functools import lru_cache
 
+from console.rules.bank_holidays import _bank_holidays
+from console.rules.bank_holidays import scottish_bank_holidays as scottish_bank_holidays
 from console.rules.clock import LONDON, as_utc
 from console.rules.errors import InputError
-from console.rules.profiles import CALENDARS, Profile
+from console.rules.profiles import CALENDARS, Block, Profile, SpecialHours
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2060
@@ -40,25 +46,6 @@ DEFAULT_CLOSE = time(17, 0)
 # Python's date range; a calendar never widens past it.
 _MIN_YEAR = 1
 _MAX_YEAR = 9999
-
-
-@lru_cache(maxsize=8)
-def _bank_holidays(first_year: int, last_year: int) -> dict[date, str]:
-    """Scottish bank holidays (substitutes and proclaimed days included) for a year range."""
-    import holidays  # heavy (~0.1 s): only when a calendar is first needed
-
-    found = holidays.country_holidays("GB", subdiv="SCT", years=range(first_year, last_year + 1))
-    return dict(found.items())
-
-
-def scottish_bank_holidays(years: Iterable[int]) -> dict[date, str]:
-    """Scottish bank holidays, date -> name, for the given years (GB, subdivision SCT)."""
-    wanted = sorted(set(years))
-    if not wanted:
-        return {}
-    every = _bank_holidays(wanted[0], wanted[-1])
-    keep = set(wanted)
-    return {day: name for day, name in every.items() if day.year in keep}
 
 
 class WorkingCalendar:
@@ -222,7 +209,9 @@ def calendar_key(profile: Profile, name: str) -> tuple[object, ...]:
         return ("statutory",)
     if name == "organisation":
         open_days = frozenset(i for i in range(5) if profile.office_hours[i] is not None)
-        closures = frozenset(d.toordinal() for d in profile.closure_days)
+        # A special-hours date with no blocks closes the office all day, like a closure day.
+        closed = {s.day for s in profile.special_hours if not s.blocks}
+        closures = frozenset(d.toordinal() for d in profile.closure_days | closed)
         return ("organisation", open_days, closures)
     raise InputError(f"unknown calendar '{name}' (expected one of {', '.join(CALENDARS)})")
 
@@ -249,24 +238,41 @@ def working_calendar(profile: Profile, name: str) -> WorkingCalendar:
 
 
 def office_hours(profile: Profile, day: date) -> tuple[time, time] | None:
-    """(opens, closes) local on ``day``, or None when the office is closed all day.
+    """(opening, close of business) local on ``day``, or None when the office is closed all day.
 
-    Closed means a weekend or weekday without hours, a Scottish bank holiday or one
-    of the profile's closure days.
+    Closed means a weekend or weekday without hours, a Scottish bank holiday, one
+    of the profile's closure days or a special-hours date with no hours. The
+    office may close between the two (lunch): ``office_blocks`` has the blocks.
     """
+    blocks = office_blocks(profile, day)
+    return (blocks[0][0], blocks[-1][1]) if blocks else None
+
+
+def office_blocks(profile: Profile, day: date) -> tuple[Block, ...]:
+    """The opening blocks on ``day``, special hours applied; () when closed all day."""
     day = _as_date(day)
     if not working_calendar(profile, "organisation").is_working_day(day):
-        return None
-    return profile.office_hours[day.weekday()]
+        return ()
+    special = special_hours_on(profile, day)
+    return special.blocks if special is not None else profile.blocks_on(day.weekday())
+
+
+def special_hours_on(profile: Profile, day: date) -> SpecialHours | None:
+    return office_time(profile).special.get(_as_date(day).toordinal())
 
 
 def close_of_business(profile: Profile, day: date) -> time:
     """The closing time on ``day``; 17:00 where the office keeps no hours that weekday.
 
     Bank holidays do not matter here: a statutory due day is never one, and the
-    weekday's closing time is what a statutory deadline uses (STANDARDS.md).
+    weekday's closing time is what a statutory deadline uses (STANDARDS.md). A
+    special-hours date closes at its own last block's end.
     """
-    hours = profile.office_hours[_as_date(day).weekday()]
+    day = _as_date(day)
+    special = special_hours_on(profile, day)
+    if special is not None and special.blocks:
+        return special.blocks[-1][1]
+    hours = profile.office_hours[day.weekday()]
     return DEFAULT_CLOSE if hours is None else hours[1]
 
 
@@ -279,28 +285,174 @@ def local_instant(day: date, at: time) -> datetime:
     return datetime.combine(day, at.replace(tzinfo=None, fold=0), tzinfo=LONDON).astimezone(UTC)
 
 
-def next_opening(profile: Profile, instant: datetime) -> datetime:
-    """The next instant the office is open, in UTC; an instant within hours is returned as is.
+def _seconds(at: time) -> int:
+    return at.hour * 3600 + at.minute * 60 + at.second
 
-    Naive instants are Europe/London local time.
+
+def time_of(seconds: int) -> time:
+    """A second of the day (0..86400) as a wall time; 86400 (midnight after) as 23:59:59."""
+    if seconds >= 86400:
+        return time(23, 59, 59)
+    hour, rest = divmod(seconds, 3600)
+    return time(hour, *divmod(rest, 60))
+
+
+SecondsBlock = tuple[int, int]
+
+
+class OfficeTime:
+    """Open office time as a table: cumulative open seconds before each day's start.
+
+    The ``working_hours`` clock counts open time: from a receipt's place in the
+    table (the day's cumulative count plus the open seconds of that day before the
+    receipt) N hours on is one bisect over the table and a walk over that day's
+    two or three blocks, never a walk minute by minute. A receipt while closed has
+    the same place as the next opening, which is exactly STANDARDS.md's rule.
+    Built over the organisation calendar's range and rebuilt when it widens.
     """
+
+    def __init__(self, profile: Profile, calendar: WorkingCalendar) -> None:
+        self.calendar = calendar
+        self.week: tuple[tuple[SecondsBlock, ...], ...] = tuple(
+            tuple((_seconds(a), _seconds(b)) for a, b in profile.blocks_on(wd)) for wd in range(7)
+        )
+        self.special: dict[int, SpecialHours] = {
+            s.day.toordinal(): s for s in profile.special_hours
+        }
+        self.special_blocks: dict[int, tuple[SecondsBlock, ...]] = {
+            o: tuple((_seconds(a), _seconds(b)) for a, b in s.blocks)
+            for o, s in self.special.items()
+        }
+        self._lo = self._hi = 0
+        self.cumulative: list[int] = []
+        self.per_day: list[tuple[SecondsBlock, ...]] = []  # each day's blocks, () when closed
+        self._build()
+
+    def _build(self) -> None:
+        cal = self.calendar
+        lo, hi = cal._lo, cal._hi
+        cum = [0]
+        total = 0
+        working = cal._working
+        week, special = self.week, self.special_blocks
+        per_day: list[tuple[SecondsBlock, ...]] = []
+        for o in range(lo, hi + 1):
+            blocks: tuple[SecondsBlock, ...] = ()
+            if o in working:
+                blocks = special.get(o) or week[(o - 1) % 7]
+                for a, b in blocks:
+                    total += b - a
+            per_day.append(blocks)
+            cum.append(total)
+        self._lo, self._hi, self.cumulative, self.per_day = lo, hi, cum, per_day
+
+    def _cover(self, ordinal: int) -> None:
+        self.calendar._cover(ordinal)
+        if (self._lo, self._hi) != (self.calendar._lo, self.calendar._hi):
+            self._build()
+
+    def blocks_of(self, ordinal: int) -> tuple[SecondsBlock, ...]:
+        """That day's blocks in seconds of the day; () where it is not a working day."""
+        if not self._lo <= ordinal <= self._hi:
+            self._cover(ordinal)
+        return self.per_day[ordinal - self._lo]
+
+    def next_open(self, ordinal: int, sod: int) -> tuple[int, int] | None:
+        """(day, second) of the next opening after local (day, second); None while open."""
+        for a, b in self.blocks_of(ordinal):
+            if sod < b:
+                return None if sod >= a else (ordinal, a)
+        nxt = self.calendar.next_ordinal(ordinal)
+        return nxt, self.blocks_of(nxt)[0][0]
+
+    def place(self, ordinal: int, sod: int) -> int:
+        """Open seconds from the table's start up to local (day, second)."""
+        if not self._lo <= ordinal <= self._hi:
+            self._cover(ordinal)
+        i = ordinal - self._lo
+        done = self.cumulative[i]
+        for a, b in self.per_day[i]:
+            if sod >= b:
+                done += b - a
+            elif sod > a:
+                done += sod - a
+        return done
+
+    def locate(self, place: int, after: int = 0) -> tuple[int, int]:
+        """Local (day, second) at which open time reaches ``place`` (> 0).
+
+        A count that ends exactly at a block's close is at that close, not at the
+        next opening. ``after``: a day (ordinal) known to come no later than the answer,
+        which narrows the search.
+        """
+        while True:
+            cum = self.cumulative
+            k = bisect_left(cum, place, max(after - self._lo, 0))
+            if k < len(cum):
+                break
+            if not self.calendar._widen(self._hi + 1):
+                raise InputError("the deadline falls past the end of the calendar")
+            self._build()
+        ordinal = self._lo + k - 1
+        left = place - cum[k - 1]
+        for a, b in self.per_day[k - 1]:
+            if left <= b - a:
+                return ordinal, a + left
+            left -= b - a
+        raise AssertionError("open time table out of step with the blocks")  # pragma: no cover
+
+
+_OFFICE: dict[tuple[int, int], tuple[Profile, OfficeTime]] = {}
+
+
+def office_time(profile: Profile) -> OfficeTime:
+    """The profile's open-time table, built once per process (and per profile object)."""
+    cal = working_calendar(profile, "organisation")
+    hit = _OFFICE.get((id(profile), id(cal)))
+    if hit is not None and hit[0] is profile:
+        return hit[1]
+    if len(_OFFICE) > 64:
+        _OFFICE.clear()
+    table = OfficeTime(profile, cal)
+    _OFFICE[(id(profile), id(cal))] = (profile, table)
+    return table
+
+
+def _local_place(instant: datetime) -> tuple[datetime, int, int]:
     if not isinstance(instant, datetime):
         raise InputError(f"expected a date and time, not {instant!r}")
     utc = as_utc(instant)
     loc = utc.astimezone(LONDON)
-    cal = working_calendar(profile, "organisation")
-    o = loc.toordinal()
-    hours = profile.office_hours[loc.weekday()]
-    if hours is not None and cal.is_working_ordinal(o):
-        now = loc.time().replace(tzinfo=None, fold=0)
-        if hours[0] <= now < hours[1]:
-            return utc
-        if now < hours[0]:
-            return local_instant(loc.date(), hours[0])
-    nxt = date.fromordinal(cal.next_ordinal(o))
-    opening = profile.office_hours[nxt.weekday()]
-    assert opening is not None  # an organisation working day always has hours
-    return local_instant(nxt, opening[0])
+    return utc, loc.toordinal(), loc.hour * 3600 + loc.minute * 60 + loc.second
+
+
+def next_opening(profile: Profile, instant: datetime) -> datetime:
+    """The next instant the office is open, in UTC; an instant within hours is returned as is.
+
+    Follows the blocks (closed for lunch: re-opens at the next block) and special
+    hours. Naive instants are Europe/London local time.
+    """
+    utc, ordinal, sod = _local_place(instant)
+    nxt = office_time(profile).next_open(ordinal, sod)
+    if nxt is None:
+        return utc
+    return local_instant(date.fromordinal(nxt[0]), time_of(nxt[1]))
+
+
+def next_closing(profile: Profile, instant: datetime) -> datetime | None:
+    """When the office next closes (end of the current block), or None while closed."""
+    _, ordinal, sod = _local_place(instant)
+    for a, b in office_time(profile).blocks_of(ordinal):
+        if a <= sod < b:
+            return local_instant(date.fromordinal(ordinal), time_of(b))
+    return None
+
+
+def closed_between_blocks(profile: Profile, instant: datetime) -> bool:
+    """True while the office is shut between two blocks of the same day (lunch)."""
+    _, ordinal, sod = _local_place(instant)
+    blocks = office_time(profile).blocks_of(ordinal)
+    return any(blocks[i][1] <= sod < blocks[i + 1][0] for i in range(len(blocks) - 1))
 
 
 def is_open(profile: Profile, instant: datetime) -> bool:

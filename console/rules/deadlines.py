@@ -9,6 +9,10 @@ The rules are STANDARDS.md "Clocks", and its worked examples are the contract:
   next opening (so day 0 is that day); on the statutory calendar day 0 is the
   local date of receipt. ``at = "same-time"``: the same local clock time (of the
   effective receipt) on the due day instead of close of business.
+- ``working_hours``: when N hours of open office time (the blocks of organisation
+  working days, special hours included) have passed since receipt, or since the
+  next opening where received while closed; a count ending exactly at a block's
+  close is due at that close.
 - ``calendar_days``: 23:59:59 local on the Nth calendar day after receipt.
 - ``months``: the same date N months on (or the month's last day), moved to the
   next working day of its calendar, due at close of business. Day 0 is the local
@@ -16,6 +20,9 @@ The rules are STANDARDS.md "Clocks", and its worked examples are the contract:
   working days, and the ICO counts a month from the day a request arrives, so a
   request emailed on Saturday 31 January is due on (Monday after) 28 February,
   not a month after the next opening.
+
+An ``aim`` (``aim_at``) is the commitment's earlier target, computed from the same
+receipt on its own clock and never after the due instant.
 
 Every instant returned is timezone-aware UTC. Naive inputs are Europe/London
 local time. Local wall-clock times are built through ``zoneinfo`` with fold=0,
@@ -26,7 +33,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from console.rules.calendar import DEFAULT_CLOSE, WorkingCalendar, local_instant, working_calendar
+from console.rules.calendar import (
+    DEFAULT_CLOSE,
+    OfficeTime,
+    WorkingCalendar,
+    local_instant,
+    office_time,
+    time_of,
+    working_calendar,
+)
 from console.rules.clock import LONDON
 from console.rules.errors import InputError
 from console.rules.profiles import Commitment, Profile
@@ -138,10 +153,12 @@ class _Rules:
         "close_at",
         "close_seconds",
         "closes",
+        "office",
         "opening",
         "opens",
         "organisation",
         "profile",
+        "special_close",
         "statutory",
     )
 
@@ -157,6 +174,11 @@ class _Rules:
         self.opens = tuple(None if h is None else _seconds(h[0]) for h in hours)
         self.close_seconds = tuple(_seconds(t) for t in self.closes)
         self.close_at: dict[int, datetime] = {}  # ordinal -> UTC close of business
+        self.office: OfficeTime = office_time(profile)
+        # Special-hours dates that open: their own close of business.
+        self.special_close = {
+            s.day.toordinal(): s.blocks[-1][1] for s in profile.special_hours if s.blocks
+        }
 
 
 def _seconds(at: time) -> int:
@@ -180,7 +202,8 @@ def _close_at(r: _Rules, ordinal: int) -> datetime:
     """Close of business on a day: that weekday's closing time, else 17:00 (cached)."""
     hit = r.close_at.get(ordinal)
     if hit is None:
-        hit = r.close_at[ordinal] = _local_at(ordinal, r.closes[(ordinal - 1) % 7])
+        at = r.special_close.get(ordinal) or r.closes[(ordinal - 1) % 7]
+        hit = r.close_at[ordinal] = _local_at(ordinal, at)
     return hit
 
 
@@ -197,24 +220,68 @@ def _calendar(r: _Rules, c: Commitment) -> WorkingCalendar:
 def _working_days(r: _Rules, c: Commitment, utc: datetime) -> datetime:
     ordinal, sod = _to_local(utc)
     cal = _calendar(r, c)
-    shifted: time | None = None  # the effective local time when it is an opening time
+    shifted = -1  # the effective local second of the day, where it is an opening
     if cal is r.organisation:
-        # Outside office hours the receipt counts as made at the next opening.
-        weekday = (ordinal - 1) % 7
-        opens = r.opens[weekday]
-        if opens is not None and sod < r.close_seconds[weekday] and cal.is_working_ordinal(ordinal):
-            if sod < opens:
-                shifted = r.opening[weekday]
+        # Outside office hours (before, between or after the blocks, or on a day that
+        # is not a working day) the receipt counts as made at the next opening.
+        office = r.office
+        lo = office._lo
+        if lo <= ordinal <= office._hi:  # the hot path: the day's blocks by index
+            for a, b in office.per_day[ordinal - lo]:
+                if sod < b:
+                    if sod < a:
+                        shifted = a
+                    break
+            else:
+                ordinal = cal.add_ordinal(ordinal, 1)
+                shifted = office.blocks_of(ordinal)[0][0]
         else:
-            ordinal = cal.add_ordinal(ordinal, 1)
-            shifted = r.opening[(ordinal - 1) % 7]
+            nxt = office.next_open(ordinal, sod)
+            if nxt is not None:
+                ordinal, shifted = nxt
     due = cal.add_ordinal(ordinal, c.amount)
     if c.at != "same-time":
         hit = r.close_at.get(due)
         return _close_at(r, due) if hit is None else hit
-    if shifted is not None:
-        return _local_at(due, shifted)
+    if shifted >= 0:
+        return _local_at(due, time_of(shifted))
     return local_instant(date.fromordinal(due), utc.astimezone(LONDON).time())
+
+
+def _working_hours(r: _Rules, c: Commitment, utc: datetime) -> datetime:
+    """When N hours of open office time have passed since receipt (or the next opening)."""
+    if c.calendar not in (None, "organisation"):
+        raise InputError(
+            f"commitment '{c.slug}' counts working hours, which only the organisation calendar has"
+        )
+    ordinal, sod = _to_local(utc)
+    office = r.office
+    if c.amount == 0:
+        nxt = office.next_open(ordinal, sod)
+        return utc if nxt is None else _local_seconds(nxt[0], nxt[1])
+    due, second = office.locate(office.place(ordinal, sod) + c.amount * 3600, ordinal)
+    return _local_seconds(due, second)
+
+
+# Local day ordinal -> UTC instant of its local midnight, where the day has one UTC offset.
+_MIDNIGHT: dict[int, datetime | None] = {}
+
+
+def _local_seconds(ordinal: int, second: int) -> datetime:
+    """UTC instant of local (day, second of the day): one addition on a day without a DST change."""
+    midnight = _MIDNIGHT.get(ordinal, _NOT_SEEN)
+    if midnight is _NOT_SEEN:
+        day = date.fromordinal(ordinal)
+        start = local_instant(day, time(0))
+        end = local_instant(day, time(23, 59, 59))
+        midnight = _MIDNIGHT[ordinal] = start if end - start == _DAY_LESS_ONE else None
+    if midnight is None:
+        return local_instant(date.fromordinal(ordinal), time_of(second))
+    return midnight + _elapsed(second)
+
+
+_NOT_SEEN = datetime.min.replace(tzinfo=UTC)
+_DAY_LESS_ONE = timedelta(seconds=86399)
 
 
 def _months(r: _Rules, c: Commitment, utc: datetime) -> datetime:
@@ -247,6 +314,8 @@ def due_at(profile: Profile, slug_or_commitment: str | Commitment, received: dat
     try:
         if clock == "working_days":
             return _working_days(r, c, utc)
+        if clock == "working_hours":
+            return _working_hours(r, c, utc)
         if clock == "hours":
             return utc + _elapsed(c.amount * 3600)
         if clock == "seconds":
@@ -270,6 +339,30 @@ def _elapsed(seconds: int) -> timedelta:
     if hit is None:
         hit = _ELAPSED[seconds] = timedelta(seconds=seconds)
     return hit
+
+
+def aim_at(
+    profile: Profile, slug_or_commitment: str | Commitment, received: datetime
+) -> datetime | None:
+    """The aim instant (UTC) of a commitment with an aim, never after its due instant.
+
+    None where the commitment has no aim.
+    """
+    c = _commitment(profile, slug_or_commitment)
+    if c.aim is None:
+        return None
+    return min(due_at(profile, c.aim, received), due_at(profile, c, received))
+
+
+def aim_at_local(
+    profile: Profile, slug_or_commitment: str | Commitment, received: datetime
+) -> datetime:
+    """``aim_at`` in Europe/London; InputError where the commitment has no aim."""
+    c = _commitment(profile, slug_or_commitment)
+    aim = aim_at(profile, c, received)
+    if aim is None:
+        raise InputError(f"commitment '{c.slug}' has no aim (only a promise: use it without --aim)")
+    return aim.astimezone(LONDON)
 
 
 def due_at_local(

@@ -30,3 +30,7 @@ class SignInError(FrontDeskError):
 
 class StoreError(FrontDeskError):
     """The database cannot be opened or written: read-only, locked, corrupt, missing folder."""
+
+
+class LandlordError(FrontDeskError):
+    """A database opened under another landlord's profile than the one it records."""

@@ -366,10 +366,11 @@ def wire() -> None:
     same transaction as each contact and task. Both listen on SQLAlchemy's
     Session and Engine classes, so they hold for every store opened here.
     """
-    from console.store import guard, summary
+    from console.store import guard
+    from console.store.summary import listeners
 
     guard.install()
-    summary.install()
+    listeners.install()
 
 
 def open_store(

@@ -39,7 +39,6 @@ def utc_column(*, nullable: bool = True, index: bool = False) -> Any:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
 
 
-ROLES = ("handler", "reception", "team_lead", "admin")
 CHANNELS = ("call", "voicemail", "visit", "email", "social", "letter", "home_visit")
 TASK_STATUSES = ("open", "done", "cancelled")
 
@@ -50,7 +49,7 @@ class Staff(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str
     login: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
-    role: str = Field(default="handler")  # one of ROLES
+    role: str = Field(default="handler")  # one of console.rules.roles.ROLES
     team: str = Field(default="")
     active: bool = Field(default=True)
     pin_hash: str = Field(default="")  # scrypt, salted; empty means no PIN set yet
@@ -144,6 +143,8 @@ class Task(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="task.id", index=True)
     received_at: datetime | None = utc_column(nullable=False)
     due_at: datetime | None = utc_column(nullable=False)
+    # The aim inside the promise (never after due_at); None where the commitment has none.
+    aim_at: datetime | None = utc_column()
     status: str = Field(default="open")  # one of TASK_STATUSES
     assignee_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     team: str = ""
@@ -200,10 +201,22 @@ class Revision(SQLModel, table=True):
     value: int = 0
 
 
+class Setting(SQLModel, table=True):
+    """What a database says about itself, by name: e.g. `landlord`, the profile it was made for.
+
+    Migration 0006. Written on first use and changed only deliberately (`frontdesk landlord`).
+    """
+
+    __tablename__ = "setting"
+
+    name: str = Field(primary_key=True, max_length=80)
+    value: str = ""
+
+
 class DailySummary(SQLModel, table=True):
     """Counts per staff member, day, metric and bucket, kept in the same commit as each write.
 
-    Derived data, maintained by console/store/summary.py (session events) and rebuilt by
+    Derived data, maintained by console/store/summary/ (session events) and rebuilt by
     `console.store.summary.rebuild_summary`. Lets a year's report read a few thousand rows
     instead of a million contacts.
     """

@@ -25,11 +25,11 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from console.desk import queue, tasks
-from console.desk.context import LEADS
 from console.desk.queue import Cursor, QueueCounts, QueueFilter, QueuePage, QueueRow
 from console.rules.clock import local
 from console.rules.deadlines import due_at, plain_due, time_left
 from console.rules.errors import FrontDeskError, InputError
+from console.rules.roles import LEADS
 from screens.messages import DataChanged
 from screens.widgets.literal import literal, shown, visible
 
@@ -255,7 +255,7 @@ class QueueScreen(Screen[None]):
             labels.append(f"team {actor.team}")
         if self.kind:
             f = replace(f, kind=self.kind)
-            labels.append(f"kind {self.kind}")
+            labels.append(f"kind: {queue.kind_words(self.desk.profile, self.kind)}")
         if self.overdue:
             f = replace(f, overdue=True)
             labels.append("overdue only")
@@ -402,7 +402,7 @@ class QueueScreen(Screen[None]):
     def _state_style(self, state: str) -> str:
         if state == "overdue":
             return self._theme("error", "red")
-        if state == "today":
+        if state in ("today", "past aim"):  # past the aim: not overdue, but the aim is missed
             return self._theme("warning", "dark_orange")
         return ""
 
@@ -480,13 +480,17 @@ class QueueScreen(Screen[None]):
             return
         t = row.task
         text = Text()
-        text.append(f"#{t.id} {row.kind}", style="bold")
-        text.append(f": {t.title}" if t.title else "")
+        kind, _, rest = queue.headline(self.desk.profile, t.slug, t.title).partition(": ")
+        text.append(f"#{t.id} {kind}", style="bold")
+        text.append(f": {rest}" if rest else "")
         if t.customer_name:
             text.append(f"\n{t.customer_name}")
             text.append(f" ({t.customer_reference})" if t.customer_reference else "")
         text.append(f"\nReceived {local(t.received_at):%a %d %b %Y %H:%M}")
         text.append(f" · due {row.due_text} · {row.left}")
+        if row.aim_text:
+            past = " (past the aim, not overdue)" if row.state == "past aim" else ""
+            text.append(f" · aim {row.aim_text}{past}")
         if t.assignee_name:
             text.append(f" · with {t.assignee_name}")
         elif t.team:
@@ -746,8 +750,6 @@ class QueueScreen(Screen[None]):
     def action_kind(self) -> None:
         from screens.dialogs.text_dialog import TextDialog
 
-        slugs = [s for s, c in self.desk.profile.commitments.items() if c.is_task]
-
         def chosen(value: str | None) -> None:
             if value is None:
                 return
@@ -765,7 +767,7 @@ class QueueScreen(Screen[None]):
                 "Kind of task",
                 "A kind (or its start, e.g. complaint); empty for every kind",
                 value=self.kind,
-                hint="Kinds: " + ", ".join(slugs),
+                hint="Kinds: " + ", ".join(queue.kind_names(self.desk.profile)),
             ),
             chosen,
         )

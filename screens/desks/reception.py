@@ -246,6 +246,7 @@ class ReceptionScreen(Screen[None]):
 
     def tick(self) -> None:
         """Every second: timers and today's figures from stored instants; no database read."""
+        from console.desk.calls import office_line
         from console.desk.reception import summarise, today
 
         if self.board is None or getattr(self.app, "desk", None) is None:
@@ -258,7 +259,10 @@ class ReceptionScreen(Screen[None]):
             if row.ready:
                 row.tick(desk)
         summary = summarise(desk.profile, self.board.visits, self.board.day, desk.now())
-        self.query_one("#today", Static).update(literal(summary.text()))
+        office = office_line(desk)  # blocks and special hours: "Closed for lunch: ..."
+        self.query_one("#today", Static).update(
+            literal(summary.text() + (f"\n{office}" if office else ""))
+        )
 
     # ------------------------------------------------------------------ actions
 

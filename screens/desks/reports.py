@@ -26,7 +26,8 @@ from screens.widgets.literal import literal
 
 if TYPE_CHECKING:
     from console.desk.context import Desk
-    from console.reports.figures import Report, Section
+    from console.reports.figures import Report
+    from console.reports.render import Section
 
 BYS: tuple[str | None, ...] = (None, "handler", "week", "month")
 TABS = ("commitments", "telephone", "reception", "complaints", "charts")
@@ -147,7 +148,7 @@ class ReportsScreen(Screen[None]):
         name="read the report",
     )
     def load(self) -> None:
-        from console.reports.figures import build_report
+        from console.reports.builder import build_report
         from console.rules.errors import PermissionDenied
 
         try:
@@ -166,7 +167,7 @@ class ReportsScreen(Screen[None]):
         )
 
     def show_report(self, report: Report) -> None:
-        from console.reports.figures import sections
+        from console.reports.render import sections
 
         self.report = report
         self.start, self.end = report.period.start, report.period.end
@@ -206,7 +207,7 @@ class ReportsScreen(Screen[None]):
         )
 
     def fill_weekly(self, report: Report) -> None:
-        from console.reports.figures import fmt_share, sparkline
+        from console.reports.render import fmt_share, promise_words, sparkline
 
         weeks = sorted({w.week for w in report.weekly})
         shown = weeks[-6:]
@@ -231,7 +232,7 @@ class ReportsScreen(Screen[None]):
             ]
             total = totals.get(slug)
             table.add_row(
-                literal(slug),
+                literal(promise_words(self.desk.profile.commitments[slug].promise)),
                 Text(trend),
                 *per_week,
                 Text(fmt_share(total.share_met if total else None), justify="right"),
@@ -344,7 +345,7 @@ class ReportsScreen(Screen[None]):
         name="export the report",
     )
     def export(self, report: Report) -> None:
-        from console.reports.figures import record_export, write_csv_files
+        from console.reports.files import record_export, write_csv_files
 
         p = report.period
         root = self.export_root or _default_export_root()

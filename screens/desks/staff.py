@@ -32,9 +32,9 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from console.desk import people
-from console.desk.context import ADMINS, LEADS
 from console.rules.clock import local
 from console.rules.errors import FrontDeskError
+from console.rules.roles import ADMINS, LEADS
 from screens.messages import DataChanged
 from screens.widgets.literal import LITERAL, literal, shown
 

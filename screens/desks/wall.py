@@ -108,7 +108,10 @@ class WallScreen(Screen[None]):
 
         at = local(wall.at)
         self.query_one("#wall-title", Static).update(
-            literal(f"{wall.organisation} · {at:%A} {at.day} {at:%B} · {at:%H:%M}")
+            literal(
+                f"{wall.organisation} · {at:%A} {at.day} {at:%B} · {at:%H:%M}"
+                + (f" · {wall.office}" if wall.office else "")
+            )
         )
         self.query_one("#fig-open", Figure).show(
             str(wall.open),
@@ -179,7 +182,7 @@ class WallApp(App[None]):
         self,
         *,
         db: str | None = None,
-        policy: str = "bha",
+        policy: str | None = None,
         clock: Clock | None = None,
         rows: int | None = None,
         every: float = 5.0,
@@ -227,14 +230,9 @@ class WallApp(App[None]):
             self.call_from_thread(self._loaded, data)
 
     def _open(self) -> Desk:
-        from console.desk.context import Desk
-        from console.rules.clock import SystemClock
-        from console.rules.profiles import load_profile
-        from console.store.engine import open_store
+        from console.desk.open import open_desk
 
-        profile = load_profile(self.policy)
-        store = open_store(self.db, writable=False)
-        return Desk(store, profile, self.clock or SystemClock(), None)
+        return open_desk(self.db, self.policy, clock=self.clock, writable=False)
 
     def _loaded(self, data: Wall) -> None:
         self._busy = False

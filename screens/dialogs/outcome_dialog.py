@@ -14,7 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from console.desk.outcomes import BY_KIND, Colleague, Outcome
+from console.desk.outcomes import BY_KIND, Outcome
+from console.desk.people import Colleague
 from screens.widgets.literal import LITERAL, literal
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ class OutcomeDialog(ModalScreen["Outcome | None"]):
 
     @work(thread=True, exclusive=True, group="outcome-colleagues", name="list colleagues")
     def _load_colleagues(self) -> None:
-        from console.desk.outcomes import colleagues
+        from console.desk.people import colleagues
 
         desk: Desk | None = getattr(self.app, "desk", None)
         if desk is None:

@@ -16,7 +16,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from console.desk.people import (
-    ROLE_WORDS,
     check_login,
     check_name,
     check_pin,
@@ -25,7 +24,7 @@ from console.desk.people import (
     suggest_login,
 )
 from console.rules.errors import FrontDeskError, InputError
-from console.store.models import ROLES
+from console.rules.roles import ROLE_WORDS, ROLES
 from screens.widgets.literal import LITERAL, literal
 
 

@@ -12,8 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from console.desk.people import ROLE_WORDS
-from console.store.models import ROLES
+from console.rules.roles import ROLE_WORDS, ROLES
 from screens.widgets.literal import shown
 
 ROLE_HELP = {

@@ -25,7 +25,7 @@ from console.rules.errors import FrontDeskError, InputError, PermissionDenied
 from console.rules.profiles import load_profile
 from console.store.engine import Store, open_store
 from console.store.models import Contact, Customer, Task
-from console.store.summary import check_summary
+from console.store.summary.rebuild import check_summary
 from tests.conftest import MONDAY_MORNING, add_staff
 
 pytest_plugins = ["tests.pg"]

@@ -11,8 +11,7 @@ from screens.app import FrontDeskApp
 from tests.conftest import MONDAY_MORNING, add_staff, settle
 
 
-async def test_worker_error_on_a_screen_is_shown_not_raised(tmp_path: Path) -> None:
-    db = tmp_path / "f.db"
+async def test_worker_error_on_a_screen_is_shown_not_raised(db: str) -> None:
     store = open_store(db)
     actor = add_staff(store, "Hannah Reid", "hreid", "handler")
     store.close()

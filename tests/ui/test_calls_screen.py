@@ -73,8 +73,7 @@ class Env:
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Env:
-    db = tmp_path / "f.db"
+def env(db: str) -> Env:
     store = open_store(db)
     actor = add_staff(store, "Hannah Reid", "hreid", "handler", "Customer Services")
     colleague = add_staff(store, "Sam Jones", "sjones", "handler", "Repairs")
@@ -92,7 +91,7 @@ def env(tmp_path: Path) -> Env:
         row.large_print = True
         session.add(row)
     store.close()
-    return Env(db, actor, colleague, mary, rab)
+    return Env(Path(db), actor, colleague, mary, rab)
 
 
 class Keys:

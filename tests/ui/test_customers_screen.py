@@ -64,8 +64,7 @@ class Env:
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Env:
-    db = tmp_path / "f.db"
+def env(db: str) -> Env:
     store = open_store(db)
     actor = add_staff(store, "Hannah Reid", "hreid", "handler", "Customer Services")
     lead = add_staff(store, "Leah Murray", "lmurray", "team_lead", "Customer Services")
@@ -87,7 +86,7 @@ def env(tmp_path: Path) -> Env:
         review="2026-05-01",
     )
     store.close()
-    return Env(db, actor, lead, morag, rab)
+    return Env(Path(db), actor, lead, morag, rab)
 
 
 async def typed(pilot: Pilot[Any], text: str) -> None:

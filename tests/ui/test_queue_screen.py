@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -75,8 +74,7 @@ class Env:
 
 
 @pytest.fixture
-def env(tmp_path: Path, clock: FrozenClock) -> Iterator[Env]:
-    db = str(tmp_path / "queue.db")
+def env(db: str, clock: FrozenClock) -> Iterator[Env]:
     store = open_store(db)
     hannah = add_staff(store, "Hannah Reid", "hreid", "handler", "Customer Services")
     leah = add_staff(store, "Leah Murray", "lmurray", "team_lead", "Customer Services")

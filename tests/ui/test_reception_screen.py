@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -336,8 +335,7 @@ async def test_a_restricted_customer_must_be_acknowledged(
         assert visit_row.details["restriction_acknowledged"] is True
 
 
-def test_reception_snapshot(snap_compare: Any, tmp_path: Path, clock: FrozenClock) -> None:
-    db = str(tmp_path / "snap.db")
+def test_reception_snapshot(snap_compare: Any, db: str, clock: FrozenClock) -> None:
     store = open_store(db)
     rita = add_staff(store, "Rita Ross", "rross", "reception", "Customer Services")
     desk = Desk(store, load_profile("weslo"), clock, rita)

@@ -69,7 +69,7 @@ async def test_the_figures_a_lead_sees(
         assert cells(app, "telephone") == [
             ["6", "5", "1", "3", "50%", "23.5 s", "1m 00s", "3", "60%"]
         ]
-        routine = next(r for r in cells(app, "commitments") if r[0] == "callback-routine")
+        routine = next(r for r in cells(app, "commitments") if r[0] == "routine call back")
         assert routine[2:8] == ["3", "1", "2", "1", "0", "33.3%"]
         await pilot.press("4")
         assert screen(app).query_one("#tabs", TabbedContent).active == "complaints"
@@ -174,8 +174,7 @@ async def test_a_handler_is_told_reports_are_for_leads(
         assert screen(app).report is None
 
 
-def test_reports_snapshot(snap_compare: Any, tmp_path: Path, clock: FrozenClock) -> None:
-    db = str(tmp_path / "snap.db")
+def test_reports_snapshot(snap_compare: Any, db: str, clock: FrozenClock) -> None:
     store = open_store(db)
     hannah = add_staff(store, "Hannah Reid", "hreid", "handler", "Customer Services")
     bob = add_staff(store, "Bob Kerr", "bkerr", "handler", "Repairs")
@@ -189,8 +188,7 @@ def test_reports_snapshot(snap_compare: Any, tmp_path: Path, clock: FrozenClock)
     assert snap_compare(make_app(db, clock, leah), terminal_size=(140, 44), run_before=run_before)
 
 
-def test_charts_snapshot(snap_compare: Any, tmp_path: Path, clock: FrozenClock) -> None:
-    db = str(tmp_path / "snap.db")
+def test_charts_snapshot(snap_compare: Any, db: str, clock: FrozenClock) -> None:
     store = open_store(db)
     hannah = add_staff(store, "Hannah Reid", "hreid", "handler", "Customer Services")
     bob = add_staff(store, "Bob Kerr", "bkerr", "handler", "Repairs")

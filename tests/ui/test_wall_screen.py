@@ -166,8 +166,7 @@ def test_wall_module_imports_only_textual_before_its_first_frame() -> None:
     assert out.stdout.strip() == ""
 
 
-def test_wall_snapshot(snap_compare: Any, tmp_path: Path, clock: FrozenClock, bha: Profile) -> None:
-    db = str(tmp_path / "wall.db")
+def test_wall_snapshot(snap_compare: Any, db: str, clock: FrozenClock, bha: Profile) -> None:
     store = open_store(db)
     fill(store, bha, clock, add_staff(store, "Hannah Reid", "hreid", "handler"))
     store.close()

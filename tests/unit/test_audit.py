@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import delete, text, update
 from sqlmodel import func, select
 
-from console.desk import audit, customers, people
+from console.desk import audit, context, customers, people
 from console.desk.context import Actor, Desk
 from console.rules.clock import FrozenClock
 from console.rules.errors import InputError, NotFound, PermissionDenied
@@ -193,7 +193,7 @@ def test_recent_and_for_staff(desk: Desk, lead: Actor, handler: Actor, clock: Fr
 
 
 def test_cli_events_read_as_command_line(store: Store, desk: Desk, lead: Actor) -> None:
-    cli = desk.with_actor(people.cli_actor())
+    cli = desk.with_actor(context.cli_actor())
     people.add_staff(cli, "Ada Admin", "aadmin", "admin", "7391")
     entry = audit.recent(desk.with_actor(lead))[0]
     assert entry.staff_id is None and entry.who == "command line"

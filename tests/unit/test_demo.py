@@ -178,7 +178,7 @@ def test_an_audit_event_summarises_the_load(demo_db: tuple[Store, DemoResult]) -
 
 
 def test_the_daily_summary_agrees_with_the_rows(demo_db: tuple[Store, DemoResult]) -> None:
-    from console.store.summary import check_summary
+    from console.store.summary.rebuild import check_summary
 
     store, _ = demo_db
     assert check_summary(store) == []
@@ -198,7 +198,7 @@ def test_force_adds_to_a_database_and_reuses_staff(tmp_path: Path, bha: Profile)
     fill(store, bha, now=NOW, days=2, pin_hash=PIN_HASH)
     again = fill(store, bha, now=NOW, days=2, seed=2, force=True, pin_hash=PIN_HASH)
     assert again.staff == () and len(again.existing_staff) == 8
-    from console.store.summary import check_summary
+    from console.store.summary.rebuild import check_summary
 
     assert check_summary(store) == []  # the second load's days were refreshed, not doubled
     with store.read() as session:

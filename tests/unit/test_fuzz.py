@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, text
 from sqlmodel import select
 
-from console.desk import customers, people
+from console.desk import context, customers, people
 from console.desk.context import Actor, Desk
 from console.rules.clock import LONDON
 from console.rules.errors import FrontDeskError, NotFound
@@ -109,11 +109,11 @@ def attempt(store: Store, call: Callable[[], Any]) -> bool:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def store(db: str) -> Iterator[Store]:
     """The conftest store without the per-commit fsync: durability is not under test here."""
     from sqlalchemy import event
 
-    s = open_store(tmp_path / "fuzz.db")
+    s = open_store(db)
 
     @event.listens_for(s.engine, "connect")
     def _fast(dbapi_conn: Any, _record: Any) -> None:
@@ -131,7 +131,7 @@ def lead_desk(desk: Desk, lead: Actor) -> Desk:
 
 @pytest.fixture
 def admin_desk(desk: Desk) -> Desk:
-    return desk.with_actor(people.cli_actor())
+    return desk.with_actor(context.cli_actor())
 
 
 @pytest.fixture

@@ -253,7 +253,7 @@ def test_rows_out_of_range_or_too_long_are_bad_rows_not_a_crash(
 
 
 def test_import_commits_in_batches_audited_as_the_cli_user(staffed: Store) -> None:
-    from console.desk.people import cli_actor
+    from console.desk.context import cli_actor
 
     many = (
         "\n".join(
@@ -278,7 +278,7 @@ def test_import_commits_in_batches_audited_as_the_cli_user(staffed: Store) -> No
     again = import_calls(staffed, many, now=NOW, actor=actor, batch=10)
     assert (again.imported, again.duplicates) == (0, 25)
     assert staffed.revision() - before == 3  # nothing new: nothing written
-    from console.store.summary import check_summary
+    from console.store.summary.rebuild import check_summary
 
     assert check_summary(staffed) == []  # batches kept the daily summary exact
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from console.cli.main import main
-from console.desk import calls, customers, people, reception
+from console.desk import calls, context, customers, people, reception
 from console.desk.context import Desk
 from console.rules.errors import InputError
 from console.rules.names import printable
@@ -32,7 +32,7 @@ def test_every_persons_name_follows_one_rule(desk: Desk, case: str) -> None:
     made = customers.create(desk, "Morag Stewart")
     with pytest.raises(InputError, match=words):
         customers.update_details(desk, made.id, name=name)
-    admin = desk.with_actor(people.cli_actor())
+    admin = desk.with_actor(context.cli_actor())
     with pytest.raises(InputError, match=words):
         people.add_staff(admin, name, "mstewart", "handler", "2580")
     weslo = Desk(desk.store, load_profile("weslo"), desk.clock, desk.actor)

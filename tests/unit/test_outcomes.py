@@ -16,10 +16,10 @@ from console.desk.outcomes import (
     apply_outcome,
     available_outcomes,
     callback_outcomes,
-    colleagues,
     tell_caller,
     verb_for,
 )
+from console.desk.people import colleagues
 from console.rules.clock import LONDON
 from console.rules.deadlines import due_at
 from console.rules.errors import InputError, NotFound

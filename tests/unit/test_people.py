@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from console.desk import people
+from console.desk import context, people
 from console.desk.context import Actor, Desk
 from console.rules.clock import FrozenClock
 from console.rules.errors import InputError, NotFound, PermissionDenied, SignInError
@@ -290,7 +290,7 @@ def test_the_last_admin_cannot_be_removed(admin_desk: Desk, admin: Actor) -> Non
     other_desk = admin_desk.with_actor(Actor(other.id, other.name, other.login, "admin"))
     people.change_role(other_desk, admin.login, "handler")  # now allowed: one admin remains
     with pytest.raises(InputError, match="only active admin"):
-        people.deactivate(admin_desk.with_actor(None).with_actor(people.cli_actor()), "bsecond")
+        people.deactivate(admin_desk.with_actor(None).with_actor(context.cli_actor()), "bsecond")
 
 
 def test_not_found(admin_desk: Desk) -> None:
@@ -319,7 +319,7 @@ def test_colleagues_for_everyone_signed_in(desk: Desk, admin: Actor, handler: Ac
 def test_cli_actor_is_audited_without_a_staff_id(
     store: Store, bha: Profile, clock: FrozenClock
 ) -> None:
-    cli = Desk(store, bha, clock, people.cli_actor())
+    cli = Desk(store, bha, clock, context.cli_actor())
     made = people.add_staff(cli, "Ada Admin", "aadmin", "admin", "7391")
     assert not people.first_run_needed(store)
     ev = events(store, "created")[-1]
@@ -454,7 +454,7 @@ def test_a_deactivated_admin_in_an_open_seat_can_do_nothing(
 ) -> None:
     second = people.add_staff(admin_desk, "Bea Second", "bsecond", "admin", PIN)
     seat = admin_desk.with_actor(people.sign_in(store, "bsecond", PIN, clock))  # her open seat
-    cli = admin_desk.with_actor(people.cli_actor())
+    cli = admin_desk.with_actor(context.cli_actor())
     people.change_role(cli, "bsecond", "handler")
     people.deactivate(cli, "bsecond")
     attempts = [

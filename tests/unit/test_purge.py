@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
-from console.desk import customers, people, purge
+from console.desk import context, customers, purge
 from console.desk.context import Actor, Desk
 from console.desk.tasks import open_task
 from console.rules.clock import LONDON, FrozenClock, local
@@ -21,7 +21,7 @@ RECENT = datetime(2025, 6, 2, 9, 0, tzinfo=LONDON)
 
 @pytest.fixture
 def admin_desk(desk: Desk) -> Desk:
-    return desk.with_actor(people.cli_actor())
+    return desk.with_actor(context.cli_actor())
 
 
 def make_customer(desk: Desk, clock: FrozenClock, at: datetime, name: str, **kw: str) -> int:

@@ -154,7 +154,7 @@ def test_filters(desk: Desk, handler: Actor, filled: dict[str, int]) -> None:
 def test_a_kind_the_profile_does_not_have_says_which_it_has(desk: Desk) -> None:
     with pytest.raises(
         InputError,
-        match="'boiler' is not a kind of task in the BHA profile: try one of callback-urgent",
+        match="'boiler' is not a kind of task in the BHA profile: try one of urgent call back",
     ):
         queue.page(desk, queue.QueueFilter(kind="boiler"))
 

@@ -18,28 +18,18 @@ import pytest
 from sqlalchemy import delete, insert, text, update
 from sqlmodel import Session, select
 
+from console import reports
 from console.desk.context import Actor, Desk
-from console.reports import figures as reports
-from console.reports.figures import (
-    ALL,
-    NOBODY_LABEL,
-    Report,
-    build_report,
-    working_days_between,
-    working_days_counter,
-)
+from console.reports.builder import build_report
+from console.reports.figures import ALL, NOBODY_LABEL, Report
+from console.reports.grouping import working_days_between, working_days_counter
 from console.rules.clock import LONDON, FrozenClock
 from console.rules.deadlines import due_at
 from console.rules.errors import InputError, PermissionDenied
 from console.rules.profiles import Profile
 from console.store.engine import Store
 from console.store.models import Contact, Event, Task
-from console.store.summary import (
-    check_summary,
-    ensure_spec,
-    rebuild_summary,
-    refresh_days,
-)
+from console.store.summary.rebuild import check_summary, ensure_spec, rebuild_summary, refresh_days
 from tests.conftest import add_staff
 
 pytest_plugins = ["tests.pg"]  # any_store: SQLite and PostgreSQL
@@ -765,17 +755,18 @@ def test_a_summary_counted_by_older_code_is_recounted(
 
 def test_recording_an_export_needs_a_lead(desk: Desk) -> None:
     """issue 14: reports.record_export had no role check."""
-    from console.reports import figures
+    from console.reports.builder import build_report
+    from console.reports.files import record_export
     from console.rules.errors import PermissionDenied
 
-    report = figures.build_report(desk.with_actor(people_cli()))
+    report = build_report(desk.with_actor(people_cli()))
     with pytest.raises(PermissionDenied):
-        figures.record_export(desk, report, "csv")  # `desk` is a handler's
+        record_export(desk, report, "csv")  # `desk` is a handler's
     with pytest.raises(PermissionDenied):
-        figures.record_export(desk.with_actor(None), report, "csv")
+        record_export(desk.with_actor(None), report, "csv")
 
 
 def people_cli() -> Actor:
-    from console.desk.people import cli_actor
+    from console.desk.context import cli_actor
 
     return cli_actor()

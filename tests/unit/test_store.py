@@ -427,7 +427,7 @@ def test_scaled_benchmark_database_builds_small(
     """bench.bench_store.build_scaled, shrunk: the rows, the indexes, reuse, the summary."""
     pytest.importorskip("numpy")
     from bench import bench_store
-    from console.store.summary import check_summary
+    from console.store.summary.rebuild import check_summary
 
     monkeypatch.setattr(bench_store, "CONTACTS", 3_000)
     monkeypatch.setattr(bench_store, "TASKS", 2_000)

@@ -1,6 +1,6 @@
 """reports: the daily summary with a bucket, and covering indexes for the report
 
-The daily summary is derived data (console/store/summary.py keeps it in the same commit
+The daily summary is derived data (console/store/summary/ keeps it in the same commit
 as every contact and task write), so it is dropped, recreated with a `bucket`
 column in its key (staff first; a whole-second histogram of waits, the local hour of a call,
 a complaint outcome) and refilled from the contacts and tasks already held.
@@ -57,7 +57,7 @@ def upgrade() -> None:
             sqlite_where=sa.text("status = 'done'"),
             postgresql_where=sa.text("status = 'done'"),
         )
-    from console.store.summary import rebuild_on
+    from console.store.summary.recount import rebuild_on
 
     rebuild_on(op.get_bind())
 
