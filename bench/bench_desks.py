@@ -131,8 +131,8 @@ def profile(db: Path) -> None:
     )
     wanted = {
         "commit (the fsync of the WAL)": ("~", "<method 'commit' of 'sqlite3.Connection' objects>"),
-        "daily summary (after flush)": ("summary.py", "_after_flush"),
-        "daily summary (before flush)": ("summary.py", "_before_flush"),
+        "daily summary (after flush)": ("listeners.py", "_after_flush"),
+        "daily summary (before flush)": ("listeners.py", "_before_flush"),
         "role check against the database": ("context.py", "require"),
         "deadline": ("context.py", "due"),
         "audit guard (SQL check)": ("guard.py", "_before_cursor_execute"),

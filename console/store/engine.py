@@ -187,10 +187,47 @@ class Store:
             raise self.error(exc) from exc
 
     @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """Wait for this desk's turn to write (SQLite files), on an OS file lock.
+
+        SQLite's own lock is not a queue: a writer that finds it taken sleeps (1 ms, then
+        longer, up to 100 ms) and tries again, so with several desks saving at once an
+        unlucky one can lose many times over and wait seconds. Desks first queue on a
+        `flock` of `<database>-writer.lock`, polled every half millisecond, so the lock
+        passes on at once; SQLite's lock, taken next, is then free. PostgreSQL queues on
+        its own advisory lock (see the module docstring).
+        """
+        path = self.path
+        if path is None:
+            yield
+            return
+        import fcntl
+        import time
+
+        try:
+            fd = os.open(f"{path}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            yield  # no lock file (a read-only folder): SQLite's own lock still holds
+            return
+        try:
+            deadline = time.monotonic() + self.timeout_ms / 1000
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        break  # let SQLite's busy timeout say "locked", in its words
+                    time.sleep(0.0005)
+            yield
+        finally:
+            os.close(fd)  # releases the flock
+
+    @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: commit on success (with the revision bumped), roll back on any error."""
         try:
-            with Session(self._writer, expire_on_commit=False) as session:
+            with self._turn(), Session(self._writer, expire_on_commit=False) as session:
                 try:
                     yield session
                     session.execute(text("UPDATE revision SET value = value + 1 WHERE id = 1"))
@@ -205,7 +242,7 @@ class Store:
     def write_connection(self) -> Iterator[Connection]:
         """A Core connection in one write transaction (bulk loads); bumps the revision too."""
         try:
-            with self._writer.begin() as conn:
+            with self._turn(), self._writer.begin() as conn:
                 yield conn
                 conn.execute(text("UPDATE revision SET value = value + 1 WHERE id = 1"))
         except SQLAlchemyError as exc:
