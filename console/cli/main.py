@@ -26,12 +26,16 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("queue", "queue", "print the live queue of open tasks, soonest deadline first"),
     ("report", "report", "performance against every published standard"),
     ("demo", "demo", "fill a database with a realistic stretch of front-desk work"),
-    ("import", "import_", "import records (calls from the phone system)"),
+    ("import", "import_", "import calls, customers or staff from the landlord's other systems"),
+    ("phone", "phone", "connect the phone system: CTI endpoint, Asterisk AMI, extensions"),
     ("staff", "staff", "add, list, deactivate staff and reset PINs"),
     ("export", "export", "export everything held on a customer (subject access)"),
     ("purge", "purge", "anonymise contacts and closed tasks older than a period"),
     ("migrate", "migrate", "bring the database schema up to date"),
     ("landlord", "landlord", "whose standards this database is held to; change it deliberately"),
+    ("backup", "backup", "a checked copy of the live database; keeps the newest N"),
+    ("restore", "restore", "put a backup back (checked and migrated first)"),
+    ("copy", "copy", "copy every table onto an empty PostgreSQL database"),
 ]
 
 

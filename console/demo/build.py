@@ -10,8 +10,13 @@ social media messages, voicemails and home visits; and the promises they made
 both stages, subject access and FOI requests), with due instants from the
 engine, mostly done on time, some late, some open and some open overdue.
 
-The same seed and the same "now" give the same rows. Everything goes in with
-bulk inserts in one transaction: it takes a second or two.
+The same seed and the same "now" give the same rows. Each row is built by the
+function the desk services build it with (console/desk/contacts.py, tasks.task_row
+and mark_done, home_visits.booking_row, complaints.close_stage, ...), so there is
+one description of each record; only the writing differs: bulk inserts in one
+transaction, with the daily summary recounted for the days touched. A few seconds.
+Still the demo's own: calls carry what the phone system import gives (ended_at,
+the caller's number), and `_follow_up` mirrors console/desk/outcomes.apply_outcome.
 """
 
 from __future__ import annotations
@@ -41,11 +46,24 @@ from console.demo.words import (
     STREETS,
     SURNAMES,
     TOWNS,
+    VISIT_PURPOSES,
 )
+from console.desk.complaints import close_stage, closing_record
+from console.desk.contacts import contact_row, customer_contact_row
+from console.desk.correspondence import task_details
 from console.desk.customers import search_text
+from console.desk.home_visits import booking_row, enough_notice, mark_visit
+from console.desk.reception import SERVE as WAITING_TO_BE_SERVED
+from console.desk.tasks import (
+    mark_cancelled,
+    mark_done,
+    overdue_contact_row,
+    progress_update_row,
+    task_row,
+)
 from console.rules.calendar import local_instant, next_opening, office_hours, working_calendar
 from console.rules.clock import LONDON
-from console.rules.deadlines import aim_at, due_at
+from console.rules.deadlines import due_at
 from console.rules.errors import InputError
 from console.rules.profiles import Profile
 from console.store.engine import Store
@@ -89,7 +107,9 @@ DONE_OUTCOME = {  # console.desk.tasks.OUTCOMES words
     "repair": ("completed", "attended", "completed"),
     "": ("done", "done", "customer contacted"),
 }
-ABANDONED = "abandoned"  # Contact.outcome of a call nobody answered / a visitor who left unseen
+# Channels whose contact carries the customer's needs (console/desk/correspondence.add_contact).
+CUSTOMER_CHANNELS = ("email", "social", "letter")
+ABANDONED = "abandoned"  # Contact.outcome of a call nobody answered (as the phone import writes)
 
 
 def demo_staff(profile: Profile) -> tuple[DemoStaff, ...]:
@@ -209,8 +229,9 @@ class _Builder:
         self.now = now
         self.days = days
         self.rng = rng
-        self.contacts: list[dict[str, Any]] = []
+        self.contacts: list[Contact] = []
         self.tasks: list[_TaskSpec] = []
+        self.built: dict[int, Task] = {}  # index into self.tasks -> the task built for it
         self.answer_target = self._seconds("answer_call", 20)
         self.serve_target = self._seconds("reception_serve", 180)
         self.second_target = self._seconds("reception_second", 180)
@@ -275,6 +296,7 @@ class _Builder:
             self.days[0] - timedelta(days=400), datetime.min.time().replace(hour=10)
         )
         rows: list[dict[str, Any]] = []
+        made: list[Customer] = []
         used_names: set[str] = set()
         restricted = set(rng.sample(range(300), 3))
         interpreted = dict(zip(rng.sample(range(300), len(INTERPRETED)), INTERPRETED, strict=True))
@@ -324,8 +346,8 @@ class _Builder:
                 c.restriction_reason = why
                 c.restriction_review = self.days[-1] + timedelta(days=rng.randint(20, 120))
             c.search_text = search_text(c)
-            row = c.model_dump(exclude={"id"})
-            rows.append(row)
+            rows.append(c.model_dump(exclude={"id"}))
+            made.append(c)
         ids = (
             conn.execute(
                 insert(Customer).returning(col(Customer.id), sort_by_parameter_order=True),
@@ -335,6 +357,9 @@ class _Builder:
             .all()
         )
         self.customer_ids = list(ids)
+        for c, cid in zip(made, ids, strict=True):
+            c.id = cid
+        self.customers = {c.id: c for c in made if c.id is not None}
         self.large_print = [
             cid for cid, row in zip(ids, rows, strict=True) if row["large_print"] or row["audio"]
         ]
@@ -352,36 +377,19 @@ class _Builder:
             return None
         return self.rng.choice(self.customer_ids)
 
-    def _contact(self, **values: Any) -> int:
-        received: datetime = values["received_at"]
-        row: dict[str, Any] = {
-            "channel": "call",
-            "customer_id": None,
-            "staff_id": None,
-            "day": received.astimezone(LONDON).date(),
-            "answered_at": None,
-            "ended_at": None,
-            "answer_seconds": None,
-            "abandoned": False,
-            "visitor_name": "",
-            "served_at": None,
-            "served_by_id": None,
-            "second_needed_at": None,
-            "second_seen_at": None,
-            "second_seen_by_id": None,
-            "left_at": None,
-            "left_unseen": False,
-            "scheduled_at": None,
-            "category": "",
-            "outcome": "",
-            "notes": "",
-            "details": {},
-            "external_id": None,
-            "created_at": received,
-            "anonymised": False,
-        }
-        row.update(values)
-        self.contacts.append(row)
+    def _contact(self, channel: str, *, received_at: datetime, **values: Any) -> int:
+        """A contact built as the desk services build it (console/desk/contacts.py):
+        correspondence and home visits carry the customer's needs, like `add_contact`."""
+        values.setdefault("created_at", received_at)
+        customer_id = values.get("customer_id")
+        if channel in CUSTOMER_CHANNELS and customer_id is not None:
+            del values["customer_id"]
+            contact = customer_contact_row(
+                channel, self.customers[customer_id], received_at=received_at, **values
+            )
+        else:
+            contact = contact_row(channel, received_at=received_at, **values)
+        self.contacts.append(contact)
         return len(self.contacts) - 1
 
     def _task(self, use: str, received: datetime, contact: int | None, **kw: Any) -> int | None:
@@ -394,8 +402,8 @@ class _Builder:
                 use=use,
                 received=received,
                 contact=contact,
-                customer_id=kw.pop("customer_id", row["customer_id"] if row else None),
-                staff_id=kw.pop("staff_id", row["staff_id"] if row else None),
+                customer_id=kw.pop("customer_id", row.customer_id if row else None),
+                staff_id=kw.pop("staff_id", row.staff_id if row else None),
                 **kw,
             )
         )
@@ -519,14 +527,17 @@ class _Builder:
         """
         rng = self.rng
         row = self.contacts[index]
-        at: datetime = row["received_at"]
-        channel = row["channel"]
-        details: dict[str, Any] = dict(row["details"])
+        assert row.received_at is not None
+        at: datetime = row.received_at
+        channel = row.channel
+        details: dict[str, Any] = dict(row.details)
         kind = intent
-        category = self.profile.category(row["category"]) if row["category"] else None
+        category = self.profile.category(row.category) if row.category else None
         team = category.team if category else ""
         if intent == "callback":
             urgent = rng.random() < 0.2
+            if channel == "voicemail":  # as calls.log_voicemail records it
+                details["urgent"] = urgent
             one_kind = self.profile.slug_for("callback_urgent") == self.profile.slug_for(
                 "callback_routine"
             )
@@ -536,7 +547,7 @@ class _Builder:
                 use,
                 at,
                 index,
-                title=f"call back: {row['notes']}",
+                title=f"call back: {row.notes}",
                 details={"channel": channel},
                 team=team or None,
             )
@@ -547,23 +558,24 @@ class _Builder:
                 at,
                 index,
                 title=f"call back: referred to {team}",
-                details={"referred": True, "referred_by": row["staff_id"], "channel": channel},
+                details={"referred": True, "referred_by": row.staff_id, "channel": channel},
                 team=team or None,
             )
         elif intent == "repair":
             priority = rng.choices(("emergency", "urgent", "routine"), weights=(12, 33, 55))[0]
             kind = f"repair_{priority}"
             what = rng.choice(REPAIRS[priority])
-            row["notes"] = what
+            row.notes = what
             self._task(
                 kind, at, index, title=what, details={"priority": priority, "channel": channel}
             )
         elif intent == "complaint-frontline":
             kind = "complaint_frontline"
             subject, service = rng.choice(COMPLAINTS)
-            row["notes"] = subject
+            row.notes = subject
             outcome = rng.choice(("resolved", "resolved", "upheld", "partially upheld"))
-            staff = row["staff_id"]
+            staff = row.staff_id
+            assert staff is not None  # a frontline resolution is made by whoever took it
             details["complaint"] = {
                 "stage": 0,
                 "resolution": "frontline",
@@ -573,37 +585,31 @@ class _Builder:
                 "channel": channel,
                 "received": at.astimezone(LONDON).date().isoformat(),
                 "outcome": outcome,
-                "frontline": {
-                    "outcome": outcome,
-                    "actions": "Apologised and put right on the call",
-                    "closed": at.astimezone(LONDON).date().isoformat(),
-                    "handler": self.staff_names.get(staff, ""),
-                    "handler_id": staff,
-                    "root_cause": rng.choice(ROOT_CAUSES) if outcome != "resolved" else "",
-                },
+                "frontline": closing_record(
+                    outcome,
+                    "Apologised and put right on the call",
+                    rng.choice(ROOT_CAUSES) if outcome != "resolved" else "",
+                    closed=at.astimezone(LONDON).date(),
+                    handler=self.staff_names.get(staff, ""),
+                    handler_id=staff,
+                ),
             }
         elif intent == "complaint-stage1":
             kind = "complaint_stage1"
             subject, service = rng.choice(COMPLAINTS)
-            row["notes"] = subject
+            row.notes = subject
             details["complaint"] = {"stage": 1, "subject": subject, "service": service}
             self._task(
                 "complaint_stage1",
                 at,
                 index,
                 title=f"stage 1 complaint: {subject}",
-                details={
-                    "stage": 1,
-                    "subject": subject,
-                    "service": service,
-                    "channel": channel,
-                    "outcome": "",
-                },
+                details={"stage": 1, "subject": subject, "service": service, "channel": channel},
             )
         elif intent == "transferred":
             details["transferred_to"] = {"to": team, "staff_id": None, "team": team}
-        row["outcome"] = kind
-        row["details"] = details
+        row.outcome = kind
+        row.details = details
 
     def _visits(self, day: date) -> None:
         rng = self.rng
@@ -617,16 +623,15 @@ class _Builder:
             name = self.first_names.get(customer, "") if customer else rng.choice(FIRST_NAMES)
             visitor = name if rng.random() < 0.7 else "".join(p[0] for p in name.split()) or "V"
             desk = rng.choice(self.reception)
-            if rng.random() < 0.03:
+            if rng.random() < 0.03:  # as reception.arrive, then reception.left_unseen, write it
                 self._contact(
                     channel="visit",
-                    customer_id=customer,
+                    staff_id=desk,
                     received_at=arrived,
                     visitor_name=visitor,
                     left_at=arrived + timedelta(seconds=rng.randint(240, 900)),
                     left_unseen=True,
-                    outcome=ABANDONED,
-                    category="other",
+                    details={"left_while": WAITING_TO_BE_SERVED},
                 )
                 continue
             wait = (
@@ -674,7 +679,7 @@ class _Builder:
                 created_at=left,
             )
             if category == "housing-registration" and rng.random() < 0.5:
-                self.contacts[index]["outcome"] = "resolved"
+                self.contacts[index].outcome = "resolved"
                 self._task(
                     "housing_application", arrived, index, title="Housing application handed in"
                 )
@@ -698,6 +703,7 @@ class _Builder:
                 channel="visit",
                 received_at=self.now - timedelta(seconds=seconds),
                 visitor_name=name,
+                staff_id=self.reception[0],  # who logged the arrival, as `reception.arrive`
             )
 
     def _written(self, day: date) -> None:
@@ -770,6 +776,7 @@ class _Builder:
             details={"subject": subject, "urgent": urgent},
         )
         word = {"email": "email", "social": "message", "letter": "letter"}[channel]
+        sender = self.customers[customer]
         found = self.profile.category(category)
         team = found.team if found else None
         self._task(
@@ -777,7 +784,7 @@ class _Builder:
             received,
             index,
             title=f"acknowledge the {word}: {subject}",
-            details={"channel": channel},
+            details=task_details(sender, channel=channel),
         )
         statutory = category == "assignment-alteration" and self.profile.has("statutory_response")
         use = "statutory_response" if statutory else ("reply_urgent" if urgent else "reply_routine")
@@ -787,7 +794,7 @@ class _Builder:
             index,
             title=f"reply to the {word}: {subject}",
             team=team,
-            details={"channel": channel, **({"urgent": True} if urgent else {})},
+            details=task_details(sender, channel=channel, urgent=urgent or None),
         )
         if channel == "letter" and self.profile.has("letter_follow_up"):
             self._task(
@@ -796,7 +803,7 @@ class _Builder:
                 index,
                 team=team,
                 title=f"follow up the letter: {subject}: a phone call or an attempt to visit",
-                details={"channel": channel, "follow_up": True},
+                details=task_details(sender, channel=channel, follow_up=True),
             )
 
     def _requests(self) -> None:
@@ -851,8 +858,11 @@ class _Builder:
                 )
 
     def _home_visits(self) -> None:
+        """Visits booked as `book_visit` books them, 8 to 12 working days ahead; those already
+        past are recorded as `record_visit` records them (one in five: nobody home)."""
         rng = self.rng
         cal = working_calendar(self.profile, "organisation")
+        past = 0
         for day in self.days:
             if rng.random() > 0.35:
                 continue
@@ -864,16 +874,31 @@ class _Builder:
             assert hours is not None
             visit = local_instant(visit_day, hours[0]) + timedelta(hours=rng.randint(1, 5))
             customer = rng.choice(self.customer_ids)
-            self._contact(
-                channel="home_visit",
-                customer_id=customer,
-                staff_id=rng.choice(self.handlers),
-                received_at=moments[0],
-                scheduled_at=visit,
-                category=self._category("resolved"),
-                outcome="resolved",
-                notes="Tenancy visit arranged",
+            staff = rng.choice(self.handlers)
+            purpose = VISIT_PURPOSES.get(self._category("resolved"), "Tenancy check")
+            booked = booking_row(
+                self.customers[customer],
+                booked_at=moments[0],
+                visit_at=visit,
+                purpose=purpose,
+                notice_ok=enough_notice(self.profile, moments[0], visit),
+                staff_id=staff,
             )
+            if visit + timedelta(hours=1) <= self.now:
+                past += 1
+                if past % 5:
+                    mark_visit(
+                        booked,
+                        "visited",
+                        when=visit,
+                        by=self.staff_names[staff],
+                        id_shown=True,
+                        record="Talked it through with the tenant; no concerns",
+                        next_steps="none",
+                    )
+                else:
+                    mark_visit(booked, "no_access", when=visit, by=self.staff_names[staff])
+            self.contacts.append(booked)
 
     # -- promises ----------------------------------------------------------------------------
 
@@ -937,9 +962,8 @@ class _Builder:
             details = {
                 **spec.details,
                 "stage": 2,
-                "outcome": "",
                 "escalation_note": "the customer is unhappy with the stage 1 response",
-            }  # "escalated_from" (the stage 1 task id) is added once that id is known
+            }  # the closed stage 1 task's details and its id are added once it is built
             self._task(
                 "complaint_stage2",
                 escalated,
@@ -958,7 +982,9 @@ class _Builder:
         last: int,
         done: dict[int, tuple[str, datetime | None, str]],
         task_ids: dict[int, int],
-    ) -> list[dict[str, Any]]:
+    ) -> list[Task]:
+        """The tasks as `open_task` builds them (console/desk/tasks.task_row), then closed as
+        `complete` and `cancel` close them."""
         rng = self.rng
         rows = []
         for i in range(first, last):
@@ -971,104 +997,93 @@ class _Builder:
                 done[i] = self._settle(spec, due)
             status, completed, outcome = done[i]
             details = dict(spec.details)
-            if spec.parent is not None:
-                details["escalated_from"] = task_ids[spec.parent]
-            note = "duplicate of another task" if status == "cancelled" else ""
-            if "stage" in details and status == "done":
-                details["outcome"] = outcome
-                handler = spec.staff_id or self.lead
-                details["stage1" if details["stage"] == 1 else "stage2"] = {
-                    "outcome": outcome,
-                    "actions": "Investigated and wrote to the customer with the decision",
-                    "closed": completed.astimezone(LONDON).date().isoformat() if completed else "",
-                    "handler": self.staff_names.get(handler, ""),
-                    "handler_id": handler,
-                    "root_cause": (
-                        rng.choice(ROOT_CAUSES) if outcome in ("upheld", "partially upheld") else ""
-                    ),
+            if spec.parent is not None:  # as console.desk.tasks.escalate carries them over
+                details = {
+                    **self.built[spec.parent].details,
+                    **details,
+                    "escalated_from": task_ids[spec.parent],
                 }
+            close: dict[str, Any] | None = None
+            if "stage" in details and status == "done":
+                assert completed is not None
+                handler = spec.staff_id or self.lead
+                close = closing_record(
+                    outcome,
+                    "Investigated and wrote to the customer with the decision",
+                    rng.choice(ROOT_CAUSES) if outcome in ("upheld", "partially upheld") else "",
+                    closed=completed.astimezone(LONDON).date(),
+                    handler=self.staff_names.get(handler, ""),
+                    handler_id=handler,
+                )
             if status == "open":
                 assignee = spec.staff_id if rng.random() < 0.6 else None
             else:
                 assignee = spec.staff_id or rng.choice(self.handlers)
-            rows.append(
-                {
-                    "slug": slug,
-                    "title": spec.title or commitment.promise,
-                    "contact_id": contact_ids[spec.contact] if spec.contact is not None else None,
-                    "customer_id": spec.customer_id,
-                    "parent_id": task_ids[spec.parent] if spec.parent is not None else None,
-                    "received_at": spec.received,
-                    "due_at": due,
-                    "aim_at": aim_at(self.profile, commitment, spec.received),
-                    "status": status,
-                    "assignee_id": assignee,
-                    "team": commitment.team if spec.team is None else spec.team,
-                    "outcome": outcome if status != "open" else "",
-                    "note": note,
-                    "completed_at": completed,
-                    "created_by_id": spec.staff_id,
-                    "original_due_at": None,
-                    "extended_reason": "",
-                    "customer_told_at": None,
-                    "details": details,
-                    "created_at": spec.received,
-                    "anonymised": False,
-                }
+            task = task_row(
+                self.profile,
+                slug,
+                received_at=spec.received,
+                created_at=spec.received,
+                created_by_id=spec.staff_id,
+                customer_id=spec.customer_id,
+                contact_id=contact_ids[spec.contact] if spec.contact is not None else None,
+                parent_id=task_ids[spec.parent] if spec.parent is not None else None,
+                title=spec.title,
+                team=spec.team,
+                assignee_id=assignee,
+                details=details,
+                due_at=due,
             )
+            if close is not None:
+                assert completed is not None
+                close_stage(task, details["stage"], close, completed, assignee)
+            elif status == "done":
+                assert completed is not None
+                mark_done(task, outcome, "", completed, assignee)
+            elif status == "cancelled":
+                assert completed is not None
+                mark_cancelled(task, "duplicate of another task", completed)
+            rows.append(task)
+            self.built[i] = task
         return rows
 
-    def _system_updates(self, rows: list[dict[str, Any]], ids: list[int]) -> list[dict[str, Any]]:
+    def _system_updates(self, tasks: list[Task]) -> list[Task]:
         """The updates the system opened as each open task went overdue, as a desk that ran all
         along would have (console.desk.queue.ensure_progress_updates): at BHA one every 5
         working days, the past ones given on time and the current one not yet due; at Weslo
         one contact per overdue statutory response. So the queue opens none on first sight,
-        and none is overdue the moment it is made."""
-        from console.desk.tasks import AUTO_KEY
-
+        and none is overdue the moment it is made. Built by the same functions the desk uses
+        (console/desk/tasks.py), with no person as their creator."""
         progress = self.profile.slug_for("progress_update")
         contact = self.profile.slug_for("overdue_contact")
         statutory = self.profile.slug_for("statutory_response")
-        use, slug = ("progress_update", progress) if progress else ("overdue_contact", contact)
+        slug = progress or contact
         if slug is None:
             return []
         rng = self.rng
-        made: list[dict[str, Any]] = []
-        for row, task_id in zip(rows, ids, strict=True):
-            if row["status"] != "open" or row["due_at"] >= self.now or row["slug"] == slug:
+        made: list[Task] = []
+        for parent in tasks:
+            assert parent.due_at is not None
+            if parent.status != "open" or parent.due_at >= self.now or parent.slug == slug:
                 continue
-            if progress is None and row["slug"] != statutory:
+            if progress is None and parent.slug != statutory:
                 continue
-            base = row["due_at"]
+            base = parent.due_at
             while True:
-                due = due_at(self.profile, slug, base)
-                given = due < self.now
-                at = base + (due - base) * rng.uniform(0.2, 0.9) if given else None
-                made.append(
-                    {
-                        **row,
-                        "slug": slug,
-                        "title": (
-                            f"progress update: {row['title'] or row['slug']}"
-                            if progress
-                            else "contact the customer with the reason and a new date"
-                        ),
-                        "contact_id": row["contact_id"],
-                        "parent_id": task_id,
-                        "received_at": base,
-                        "due_at": due,
-                        "status": "done" if given else "open",
-                        "outcome": "customer updated" if given else "",
-                        "note": "",
-                        "completed_at": at,
-                        "created_by_id": None,  # opened by the system, not by a person
-                        "details": {AUTO_KEY: use, "for": row["slug"]},
-                        "created_at": base,
-                    }
-                )
-                if not given or progress is None:
+                if progress is None:
+                    update = overdue_contact_row(self.profile, slug, parent, created_at=base)
+                else:
+                    update = progress_update_row(
+                        self.profile, slug, parent, received_at=base, created_at=base
+                    )
+                made.append(update)
+                assert update.due_at is not None
+                if update.due_at >= self.now:
+                    break  # the current one, not yet due
+                at = base + (update.due_at - base) * rng.uniform(0.2, 0.9)
+                mark_done(update, "customer updated", "", at, None)
+                if progress is None:
                     break
-                assert at is not None
                 base = at
         return made
 
@@ -1087,7 +1102,7 @@ class _Builder:
         contact_ids: list[int] = list(
             conn.execute(
                 insert(Contact).returning(col(Contact.id), sort_by_parameter_order=True),
-                self.contacts,
+                [c.model_dump(exclude={"id"}) for c in self.contacts],
             ).scalars()
         )
         done: dict[int, tuple[str, datetime | None, str]] = {}
@@ -1100,28 +1115,17 @@ class _Builder:
         parents = len(self.tasks)
         self._escalations(done)
         rows = self._task_rows(contact_ids, 0, parents, done, task_ids)
-        ids = (
-            conn.execute(insert(Task).returning(col(Task.id), sort_by_parameter_order=True), rows)
-            .scalars()
-            .all()
-        )  # type: ignore[arg-type]
-        task_ids.update(enumerate(ids))
+        _insert_tasks(conn, rows)
+        task_ids.update((i, t.id) for i, t in enumerate(rows) if t.id is not None)
         children = self._task_rows(contact_ids, parents, len(self.tasks), done, task_ids)
-        child_ids: list[int] = []
-        if children:
-            child_ids = list(
-                conn.execute(
-                    insert(Task).returning(col(Task.id), sort_by_parameter_order=True), children
-                ).scalars()
-            )
+        _insert_tasks(conn, children)
         all_rows = rows + children
-        updates = self._system_updates(all_rows, [*ids, *child_ids])
-        if updates:
-            conn.execute(insert(Task), updates)
-            all_rows += updates
-        open_rows = [r for r in all_rows if r["status"] == "open"]
-        overdue = sum(1 for r in open_rows if r["due_at"] < self.now)
-        channels = Counter(str(c["channel"]) for c in self.contacts)
+        updates = self._system_updates(all_rows)
+        _insert_tasks(conn, updates)
+        all_rows += updates
+        open_rows = [t for t in all_rows if t.status == "open"]
+        overdue = sum(1 for t in open_rows if t.due_at is not None and t.due_at < self.now)
+        channels = Counter(c.channel for c in self.contacts)
         # The bulk insert bypasses the ORM events that keep the daily summary: refresh the
         # days it touched, in the same transaction (console/store/summary/).
         from console.store.summary.cells import local_day_hour
@@ -1129,8 +1133,8 @@ class _Builder:
 
         recompute(
             conn,
-            contact_days={c["day"] for c in self.contacts},
-            due_days={local_day_hour(r["due_at"])[0] for r in all_rows},
+            contact_days={c.day for c in self.contacts},
+            due_days={local_day_hour(t.due_at)[0] for t in all_rows if t.due_at is not None},
         )
         conn.execute(
             insert(Event),
@@ -1160,3 +1164,15 @@ class _Builder:
             "open": len(open_rows),
             "overdue": overdue,
         }
+
+
+def _insert_tasks(conn: Any, tasks: list[Task]) -> None:
+    """One bulk insert; each task learns its id (stage 2 and updates point at their parent)."""
+    if not tasks:
+        return
+    ids = conn.execute(
+        insert(Task).returning(col(Task.id), sort_by_parameter_order=True),
+        [t.model_dump(exclude={"id"}) for t in tasks],
+    ).scalars()
+    for task, task_id in zip(tasks, ids, strict=True):
+        task.id = task_id

@@ -123,3 +123,11 @@ CALL_OUTCOMES = (
     ("transferred", 10),
 )
 HOURLY_WEIGHT = {8: 0.6, 9: 1.6, 10: 1.8, 11: 1.4, 12: 0.9, 13: 0.8, 14: 1.0, 15: 0.9, 16: 0.6}
+
+# What a home visit is for, by the enquiry's category (console/desk/home_visits.py "purpose").
+VISIT_PURPOSES = {
+    "rent": "Rent and benefits check",
+    "tenancy": "Tenancy check",
+    "estate": "Estate walkabout with the tenant",
+    "housing-registration": "Housing application visit",
+}

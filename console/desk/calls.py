@@ -264,8 +264,9 @@ def _save_contact(
     customer: Customer | None,
     *,
     within: bool | None,
+    action: str = "created",
 ) -> LoggedContact:
-    """Add a new call or voicemail, open the tasks its outcome promises, audit it."""
+    """Add (or complete) a call or voicemail, open the tasks its outcome promises, audit it."""
     from sqlmodel import Session
 
     assert isinstance(session, Session)
@@ -274,7 +275,7 @@ def _save_contact(
     tasks = apply_outcome(desk, session, contact, out)
     desk.audit(
         session,
-        "created",
+        action,
         "contact",
         contact.id,
         customer_id=contact.customer_id,
@@ -308,12 +309,15 @@ def log_call(
     answered_at: datetime | None = None,
     received_at: datetime | None = None,
     restriction_acknowledged: bool = False,
+    phone_contact_id: int | None = None,
 ) -> LoggedContact:
     """Log one answered call and open what its outcome promises, in one transaction.
 
     ``answer`` is the answer time as typed ("12", "4r") or seconds; ``answered_at``
     defaults to now. Calls from the phone system give ``received_at`` (offered)
     and ``answered_at`` instead, and the answer time is their difference.
+    ``phone_contact_id`` completes the call the phone system already recorded
+    (`console.desk.phone`): its measured answer time stands and cannot be typed over.
     """
     actor = desk.require(*HANDLERS)
     profile = desk.profile
@@ -322,6 +326,14 @@ def log_call(
     check_outcome(profile, out)
     key = _check_category(profile, category)
     text = _check_notes(notes)
+    if phone_contact_id is not None:
+        if answer not in (None, "") or answered_at is not None or received_at is not None:
+            raise InputError(
+                "the phone system measured this call's answer time: it cannot be typed over"
+            )
+        return _complete_phone_call(
+            desk, phone_contact_id, out, key, text, customer_id, restriction_acknowledged
+        )
     answered = _aware(answered_at, "answered at") or now
     offered = _aware(received_at, "received at")
     if answered > now + timedelta(minutes=1):
@@ -360,6 +372,7 @@ def log_call(
             day=local(offered).date(),
             answered_at=answered,
             answer_seconds=seconds,
+            answer_source="typed" if answer not in (None, "") else "phone",
             category=key,
             notes=text,
             details={"restriction_acknowledged": True}
@@ -374,6 +387,45 @@ def log_call(
             out,
             customer,
             within=within_target(profile, seconds),
+        )
+
+
+def _complete_phone_call(
+    desk: Desk,
+    contact_id: int,
+    out: Outcome,
+    category: str,
+    notes: str,
+    customer_id: int | None,
+    acknowledged: bool,
+) -> LoggedContact:
+    """The handler's part of a call the phone system recorded when it was answered."""
+    actor = desk.require(*HANDLERS)
+    with desk.store.write() as session:
+        contact = session.get(Contact, contact_id)
+        if contact is None or contact.channel != "call" or contact.answer_source != "phone":
+            raise NotFound(f"no call from the phone system with contact id {contact_id}")
+        if contact.abandoned or contact.answer_seconds is None:
+            raise InputError("that call was never answered: it is a missed call on the queue")
+        if contact.category or contact.outcome:
+            raise InputError("that call is already logged: look it up in today's calls")
+        if contact.staff_id not in (None, actor.id):
+            raise InputError("that call was answered at someone else's phone: they log it")
+        customer = _customer_for(session, customer_id, acknowledged)
+        contact.customer_id = customer_id
+        contact.staff_id = actor.id
+        contact.category = category
+        contact.notes = notes
+        if customer is not None and customer.restriction:
+            contact.details = {**(contact.details or {}), "restriction_acknowledged": True}
+        return _save_contact(
+            desk,
+            session,
+            contact,
+            out,
+            customer,
+            within=within_target(desk.profile, contact.answer_seconds),
+            action="changed",
         )
 
 
@@ -462,6 +514,7 @@ class CallRow:
     category: str  # label
     outcome: str  # label
     outcome_kind: str  # as stored: "resolved", "callback_routine", ...
+    answer_source: str = ""  # phone, queue_log, cdr, typed ("" before the phone system)
 
 
 @dataclass(frozen=True)
@@ -528,6 +581,7 @@ def my_calls_today(desk: Desk, limit: int = 500) -> MyDay:
                     category=category.label if category else contact.category,
                     outcome=kind.label if kind else contact.outcome,
                     outcome_kind=contact.outcome,
+                    answer_source=contact.answer_source,
                 )
             )
     return MyDay(today, tuple(rows), answered, within, target)

@@ -125,14 +125,39 @@ def _closing(desk: Desk, outcome: str, actions: str, root_cause: str) -> dict[st
     root_cause = _text(root_cause, "the root cause")
     if words in NEEDS_ROOT_CAUSE and not root_cause:
         raise InputError(f"a complaint {words} needs its root cause: say what went wrong")
+    return closing_record(
+        words,
+        actions,
+        root_cause,
+        closed=local(desk.now()).date(),
+        handler=actor.name,
+        handler_id=actor.id,
+    )
+
+
+def closing_record(
+    outcome: str, actions: str, root_cause: str, *, closed: date, handler: str, handler_id: int
+) -> dict[str, Any]:
+    """A stage's SPSO close record as it is stored (shared by the desk and the demo)."""
     return {
-        "outcome": words,
+        "outcome": outcome,
         "actions": actions,
-        "closed": local(desk.now()).date().isoformat(),
-        "handler": actor.name,
-        "handler_id": actor.id,
+        "closed": closed.isoformat(),
+        "handler": handler,
+        "handler_id": handler_id,
         "root_cause": root_cause,
     }
+
+
+def close_stage(
+    task: Task, stage: int, close: dict[str, Any], at: datetime, by_id: int | None, note: str = ""
+) -> None:
+    """What closing a stage writes on its task (`record_outcome`, and the demo)."""
+    task.details = {**(task.details or {}), "kind": "complaint", STAGE_KEYS[stage]: close}
+    task.status, task.outcome, task.completed_at = "done", close["outcome"], at
+    task.note = note.strip() or close["actions"]
+    if task.assignee_id is None:
+        task.assignee_id = by_id
 
 
 def _service(desk: Desk, service: str, category: str) -> str:
@@ -547,13 +572,8 @@ def record_outcome(
         if task.status != "open":
             raise InputError(f"this stage of the complaint is already {task.status}")
         actor = tasks._check_holder(desk, session, task, "complete")
-        key = STAGE_KEYS[_stage_of(desk, task)]
         assert task.received_at is not None
-        task.details = {**(task.details or {}), "kind": "complaint", key: close}
-        task.status, task.outcome, task.completed_at = "done", close["outcome"], now
-        task.note = note.strip() or close["actions"]
-        if task.assignee_id is None:
-            task.assignee_id = actor.id
+        close_stage(task, _stage_of(desk, task), close, now, actor.id, note)
         session.add(task)
         desk.audit(
             session,

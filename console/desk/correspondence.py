@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
+from console.desk.contacts import customer_contact_row
 from console.desk.context import Desk
 from console.desk.customers import check_restriction, needs_of, parse_day, parse_time, resolve
 from console.desk.outcomes import Promise, promises, verb_for
@@ -145,26 +146,33 @@ def add_contact(
 ) -> Contact:
     """Add one contact in the caller's transaction, carrying the customer's needs of the day."""
     actor = desk.require(*HANDLERS)
-    extra = dict(details or {})
-    needs = needs_of(customer)
-    if needs:
-        extra.setdefault("needs", list(needs))
-    contact = Contact(
-        channel=channel,
-        customer_id=customer.id,
-        staff_id=actor.id,
+    contact = customer_contact_row(
+        channel,
+        customer,
         received_at=received_at,
-        day=local_day(received_at),
+        created_at=desk.now(),
+        staff_id=actor.id,
+        details=details,
         category=category,
         outcome=outcome,
         notes=notes,
-        details=extra,
         scheduled_at=scheduled_at,
-        created_at=desk.now(),
     )
+    return save_contact(desk, session, contact)
+
+
+def save_contact(desk: Desk, session: Session, contact: Contact) -> Contact:
+    """Add a contact built by console/desk/contacts.py in the caller's transaction, audited."""
     session.add(contact)
     session.flush()
-    desk.audit(session, "created", "contact", contact.id, customer_id=customer.id, detail=channel)
+    desk.audit(
+        session,
+        "created",
+        "contact",
+        contact.id,
+        customer_id=contact.customer_id,
+        detail=contact.channel,
+    )
     return contact
 
 

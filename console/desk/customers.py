@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_
-from sqlmodel import select
+from sqlalchemy import Select, column, func, literal, or_, table, text
+from sqlmodel import col, select
 
 from console.desk.context import Desk
 from console.rules.clock import LONDON, local
 from console.rules.errors import InputError, NotFound
 from console.rules.names import person_name
+from console.rules.phone import full_number
 from console.rules.roles import HANDLERS, LEADS
 from console.store.ids import get_row
 from console.store.models import Customer
@@ -83,9 +84,16 @@ def view(c: Customer) -> CustomerView:
 
 
 def search_text(c: Customer) -> str:
-    parts = [c.reference, c.name, c.address, c.phone, c.phone_alt, c.email]
+    parts = [c.reference, c.name, c.address, c.postcode, c.phone, c.phone_alt, c.email]
     digits = [p.replace(" ", "") for p in (c.phone, c.phone_alt) if p]
-    return "|".join(p.lower() for p in parts + digits if p)
+    # the one canonical form (console.rules.phone), so +44 7700 … and 07700 … both find it
+    canonical = [n for n in (full_number(p) for p in (c.phone, c.phone_alt) if p) if n]
+    return "|".join(p.lower() for p in parts + digits + canonical if p)
+
+
+def _canonical_word(word: str) -> str:
+    canonical = full_number(word)
+    return canonical.lower() if canonical is not None else word
 
 
 def search(desk: Desk, query: str, limit: int = 20) -> list[CustomerView]:
@@ -96,14 +104,78 @@ def search(desk: Desk, query: str, limit: int = 20) -> list[CustomerView]:
     from console.rules.names import search_words
 
     words = search_words(query)
+    # A phone number in any form (+44 7700 900123, 0044…) is looked up in its one canonical form.
+    whole = full_number(query)
+    words = [whole.lower()] if whole is not None else [_canonical_word(w) for w in words]
     if not words:
         return []
     stmt = select(Customer).where(Customer.anonymised == False)  # noqa: E712
     for word in words:
         stmt = stmt.where(Customer.search_text.like(f"%{word}%"))  # type: ignore[attr-defined]
-    stmt = stmt.order_by(func.lower(Customer.name)).limit(limit)
+    matching = stmt
+    stmt = stmt.order_by(func.lower(Customer.name), col(Customer.id)).limit(limit)
+    long_words = [w for w in words if len(w) >= 3]
     with desk.store.read() as session:
+        indexed = _has_search_index(session)
+        few = _few_matches(session, long_words) if indexed else None
+        if few is not None:  # a rare word: look up its few rows rather than walk every name
+            return [view(c) for c in session.exec(stmt.where(col(Customer.id).in_(few)))]
+        if session.get_bind().dialect.name != "sqlite":
+            return [view(c) for c in session.exec(stmt)]
+        # Walk the first WALK customers in name order (ix_customer_name_lower): a common
+        # word fills the page there. Matches found there come before any later one.
+        first = (
+            select(col(Customer.id))
+            .order_by(func.lower(Customer.name), col(Customer.id))
+            .limit(WALK)
+            .scalar_subquery()
+        )
+        found = [view(c) for c in session.exec(stmt.where(col(Customer.id).in_(first)))]
+        if len(found) == limit:
+            return found
+        # Else every match, then sort them: through the search index when a word is long
+        # enough for it, else by reading every customer once (the `|| ''` keeps SQLite from
+        # walking the whole name index instead).
+        unindexed = func.lower(Customer.name).op("||")(literal(""))
+        stmt = matching.order_by(unindexed, col(Customer.id)).limit(limit)
+        if indexed and long_words:
+            stmt = stmt.where(col(Customer.id).in_(_index_query(long_words)))
         return [view(c) for c in session.exec(stmt)]
+
+
+FEW = 500  # the search index names at most this many rows: look them up; more: walk the names
+WALK = 3_000  # customers walked in name order before reading all of them for a rare word
+
+
+def _few_matches(session: Session, words: list[str]) -> list[int] | None:
+    """Ids of customers whose search text holds every word, when there are at most FEW.
+
+    None when there are more (a common word: walking customers in name order finds the
+    first matches sooner). Only where the search index is (SQLite 3.34 or later).
+    """
+    if not words:
+        return None
+    found = list(session.execute(_index_query(words).limit(FEW + 1)).scalars())
+    return found if len(found) <= FEW else None
+
+
+def _index_query(words: list[str]) -> Select[Any]:
+    """Ids whose search text holds every word (3 characters or more), from the trigram index."""
+    index = table("customer_search", column("rowid"), column("search_text"))
+    query = select(index.c.rowid)
+    for word in words:
+        query = query.where(index.c.search_text.like(f"%{word}%"))
+    return query
+
+
+def _has_search_index(session: Session) -> bool:
+    """The SQLite trigram index of migration 0005 (one cheap catalogue read)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    found = session.execute(
+        text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'customer_search'")
+    ).first()
+    return found is not None
 
 
 def get(desk: Desk, customer_id: int) -> CustomerView:
@@ -262,6 +334,10 @@ class CustomerRecord:
     needs_form: NeedsForm
     timeline: tuple[TimelineEntry, ...]
     open_tasks: int
+    # from the housing system's export (frontdesk import customers); empty when not given
+    title: str = ""
+    date_of_birth: date | None = None
+    tenure: str = ""
 
 
 def parse_day(value: date | datetime | str, what: str = "the date") -> date:
@@ -430,6 +506,9 @@ def _record(session: Session, c: Customer, limit: int) -> CustomerRecord:
         ),
         timeline=tuple(_timeline(session, c.id, limit)),
         open_tasks=int(open_count),
+        title=c.title,
+        date_of_birth=c.date_of_birth,
+        tenure=c.tenure,
     )
 
 

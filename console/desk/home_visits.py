@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import select
 
+from console.desk.contacts import customer_contact_row
 from console.desk.context import Desk, for_audit
-from console.desk.correspondence import add_contact, utc_instant
+from console.desk.correspondence import add_contact, save_contact, utc_instant
 from console.desk.customers import check_restriction, get_row, parse_day, parse_time, resolve
 from console.rules.calendar import local_instant
 from console.rules.clock import local
@@ -34,6 +35,8 @@ from console.store.models import Contact, Customer, Staff
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+    from console.rules.profiles import Profile
 
 OUTCOMES = {
     "visited": "visited: record agreed",
@@ -93,13 +96,73 @@ def _visit_instant(day: date | str, at: time | str) -> datetime:
     return local_instant(parse_day(day, "the visit date"), parse_time(at, "the visit time"))
 
 
+def enough_notice(profile: Profile, booked_at: datetime, visit_at: datetime) -> bool | None:
+    """Whether a visit booked at `booked_at` gives the profile's minimum notice (None: none set)."""
+    slug = profile.slug_for("home_visit_notice")
+    if slug is None:
+        return None
+    return notice_ok(profile, slug, booked_at, visit_at)
+
+
+def booking_row(
+    customer: Customer,
+    *,
+    booked_at: datetime,
+    visit_at: datetime,
+    purpose: str,
+    notice_ok: bool | None,
+    staff_id: int | None,
+    notes: str = "",
+    short_notice_reason: str = "",
+) -> Contact:
+    """A booked visit as the desk writes it: shared by `book_visit` and the demo."""
+    visit: dict[str, Any] = {"purpose": purpose, "notice_ok": notice_ok}
+    if notice_ok is False:
+        visit["short_notice_reason"] = short_notice_reason
+    return customer_contact_row(
+        "home_visit",
+        customer,
+        received_at=booked_at,
+        created_at=booked_at,
+        staff_id=staff_id,
+        category="",
+        notes=notes or purpose,
+        outcome="booked",
+        details={"visit": visit},
+        scheduled_at=visit_at,
+    )
+
+
+def mark_visit(
+    contact: Contact,
+    key: str,
+    *,
+    when: datetime,
+    by: str,
+    id_shown: bool | None = None,
+    record: str = "",
+    next_steps: str = "",
+) -> None:
+    """What recording a visit writes on it (`record_visit`, and the demo): visited or no_access."""
+    visit = dict((contact.details or {}).get("visit") or {})
+    visit.update(visited_at=when.astimezone(UTC).isoformat(), recorded_by=by)
+    if key == "visited":
+        visit.update(id_shown=bool(id_shown), record=record, next_steps=next_steps)
+    else:
+        visit.update(calling_card=True, id_shown=None)
+        if record:
+            visit["record"] = record
+    contact.details = {**(contact.details or {}), "visit": visit}
+    contact.outcome = key
+
+
 def notice_check(desk: Desk, visit_at: datetime) -> tuple[bool | None, str]:
     """(enough notice?, what to tell the handler). None where the profile sets no minimum."""
     slug = desk.profile.slug_for("home_visit_notice")
     if slug is None:
         return None, ""
     now = desk.now()
-    if notice_ok(desk.profile, slug, now, visit_at):
+    if enough_notice(desk.profile, now, visit_at):
         return True, ""
     commitment = desk.profile.commitment(slug)
     at = local(visit_at).time()
@@ -131,7 +194,7 @@ def book_visit(
 ) -> VisitView:
     """Book a home visit for a date and time; short notice (where the profile sets a minimum)
     needs a reason and stays flagged on the visit."""
-    desk.require(*HANDLERS)
+    actor = desk.require(*HANDLERS)
     purpose = " ".join(purpose.split())
     if not purpose:
         raise InputError("say what the visit is for, e.g. 'tenancy check' or 'repair inspection'")
@@ -146,26 +209,23 @@ def book_visit(
     reason = " ".join(short_notice_reason.split())
     if ok is False and not reason:
         raise InputError(message)
-    visit: dict[str, Any] = {"purpose": purpose, "notice_ok": ok}
     warnings: tuple[str, ...] = ()
     if ok is False:
-        visit["short_notice_reason"] = reason
         warnings = (f"flagged: short notice ({reason})",)
     with desk.store.write() as session:
         c = resolve(session, customer)
         check_restriction(c, restriction_acknowledged)
-        contact = add_contact(
-            desk,
-            session,
-            "home_visit",
+        row = booking_row(
             c,
-            now,
-            category="",
-            notes=notes.strip() or purpose,
-            outcome="booked",
-            details={"visit": visit},
-            scheduled_at=visit_at,
+            booked_at=now,
+            visit_at=visit_at,
+            purpose=purpose,
+            notice_ok=ok,
+            staff_id=actor.id,
+            notes=notes.strip(),
+            short_notice_reason=reason,
         )
+        contact = save_contact(desk, session, row)
         return _view(session, contact, warnings)
 
 
@@ -240,19 +300,15 @@ def record_visit(
                 details={"visit": {"purpose": what, "notice_ok": None}},
                 scheduled_at=when,
             )
-        visit = dict((contact.details or {}).get("visit") or {})
-        visit.update(
-            visited_at=when.astimezone(UTC).isoformat(),
-            recorded_by=desk.actor.name if desk.actor else "",
+        mark_visit(
+            contact,
+            key,
+            when=when,
+            by=desk.actor.name if desk.actor else "",
+            id_shown=id_shown,
+            record=record,
+            next_steps=next_steps,
         )
-        if key == "visited":
-            visit.update(id_shown=bool(id_shown), record=record, next_steps=next_steps)
-        else:
-            visit.update(calling_card=True, id_shown=None)
-            if record:
-                visit["record"] = record
-        contact.details = {**(contact.details or {}), "visit": visit}
-        contact.outcome = key
         session.add(contact)
         session.flush()
         desk.audit(

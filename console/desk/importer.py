@@ -1,4 +1,4 @@
-"""Call records from the phone system: Asterisk's Master.csv and a plain CSV.
+"""Call records from the phone system: Asterisk's Master.csv, its queue_log, and a plain CSV.
 
 - **Asterisk** CDR CSV (``Master.csv``), no header, one call leg a row: accountcode,
   src, dst, dcontext, clid, channel, dstchannel, lastapp, lastdata, start, answer,
@@ -8,10 +8,26 @@
 - **Plain** CSV with a header naming ``started_at, answered_at, ended_at, caller,
   agent`` (any order; ``answered_at`` empty for a call never answered).
 
-Times without an offset are Europe/London wall time. The answer time is answer
-minus start; a call never answered is recorded as abandoned. Each call carries an
+- **Asterisk queue_log** (``/var/log/asterisk/queue_log``), one event a line:
+  ``time|callid|queue|agent|event|data1|data2|...``. ``ENTERQUEUE`` offers a call
+  (data2 is the caller's number), ``CONNECT`` answers it (data1 is the hold time,
+  the PBX's own measure of the wait), ``ABANDON``, ``EXITWITHTIMEOUT``,
+  ``EXITEMPTY`` and ``EXITWITHKEY`` end it unanswered, ``COMPLETECALLER``,
+  ``COMPLETEAGENT``, ``TRANSFER`` and ``BLINDTRANSFER`` end an answered one.
+  Calls still in the queue when the log ends are left for the next import.
+
+Times without an offset are Europe/London wall time. A call never answered is
+recorded as abandoned. In a CDR the answer time is answer minus start, but only
+where the call went straight to a person (``lastapp`` Dial): where it went
+through a queue or a greeting (``lastapp`` Queue, Playback, Background, an IVR,
+...), the CDR's answer is the PBX's own ``Answer()``, not a person's. Such a call
+keeps that instant as ``pbx_answered_at``, has no answer time (untimed) unless the
+queue_log gives it, and counts as abandoned when no agent channel
+(``dstchannel``) was ever connected. Each call carries an
 external id (``asterisk:<uniqueid>`` or ``plain:<hash of the row>``) that the
-database keeps unique, so importing a file twice adds nothing. Bad rows are
+database keeps unique, so importing a file twice adds nothing; a queue_log call
+shares its CDR's id and fills in the measured answer time of a call the CDR left
+untimed (never one the phone system measured live). Bad rows are
 reported by line number and skipped; good rows are kept. The agent is matched to
 a staff login where one fits, the caller's number to one customer where exactly
 one has it.
@@ -42,13 +58,14 @@ from sqlmodel import col
 
 from console.rules.clock import LONDON
 from console.rules.errors import InputError
+from console.rules.phone import normalise_uk
 from console.store.engine import Store
 from console.store.models import Contact, Customer, Event, Staff
 
 if TYPE_CHECKING:
     from console.desk.context import Actor
 
-FORMATS = ("auto", "asterisk", "plain")
+FORMATS = ("auto", "asterisk", "queue_log", "plain")
 ASTERISK_COLUMNS = (
     "accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp",
     "lastdata", "start", "answer", "end", "duration", "billsec", "disposition", "amaflags",
@@ -68,6 +85,13 @@ KEEP_BAD = 1_000  # bad rows kept by line number; past that they are only counte
 # many batches. Leaving it free this long after each batch lets every waiting desk in.
 # (PostgreSQL's lock is a queue: no pause there.)
 SQLITE_PAUSE = 0.11
+# lastapp of a CDR where the PBX reached a person directly; anything else (Queue,
+# Playback, Background, Read, WaitExten, an AGI IVR, VoiceMail) answered itself first
+PERSON_APPS = {"DIAL", "RETRYDIAL", "FOLLOWME", "PAGE"}
+QUEUE_ENTER = {"ENTERQUEUE"}
+QUEUE_CONNECT = {"CONNECT"}
+QUEUE_GONE = {"ABANDON", "EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY"}
+QUEUE_DONE = {"COMPLETECALLER", "COMPLETEAGENT", "TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"}
 # A phone system's clock may run a little ahead of this machine's; more than this is an error.
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -82,14 +106,22 @@ class CallRecord:
     agents: tuple[str, ...]  # candidate staff logins, best first
     external_id: str
     details: dict[str, Any] = field(default_factory=dict)
+    source: str = "cdr"  # the answer time's source: cdr or queue_log
+    untimed: bool = False  # a person answered, at an instant this record does not give
+    pbx_answered: datetime | None = None  # the PBX's own Answer() (greeting, queue)
+    wait: float | None = None  # the PBX's own measure of the wait (queue_log hold time)
 
     @property
     def abandoned(self) -> bool:
-        return self.answered is None
+        return self.answered is None and not self.untimed
 
     @property
     def answer_seconds(self) -> float | None:
-        return None if self.answered is None else (self.answered - self.started).total_seconds()
+        if self.answered is None:
+            return None
+        if self.wait is not None:
+            return self.wait
+        return (self.answered - self.started).total_seconds()
 
 
 @dataclass(frozen=True)
@@ -117,6 +149,7 @@ class ImportResult:
     staff_matched: int
     customers_matched: int
     abandoned: int
+    timed: int = 0  # calls already held (from a CDR) that the queue_log timed
     # Answered calls whose agent is no staff login: imported, with no handler, and said so.
     unknown_agents: tuple[BadRow, ...] = ()
     bad_count: int = -1  # every bad row, where `bad` keeps the first KEEP_BAD (-1: len(bad))
@@ -194,11 +227,18 @@ def parse_asterisk_row(row: list[str], line: int) -> CallRecord:
     started = parse_time(f["start"], "start")
     ended = _optional_time(f["end"], "end")
     disposition = " ".join(f["disposition"].upper().split())
+    lastapp = f["lastapp"].strip()
+    pbx_answered: datetime | None = None
+    untimed = False
     if disposition in ANSWERED:
         answered = _optional_time(f["answer"], "answer")
         if answered is None:
             duration, billsec = _int(f["duration"], "duration"), _int(f["billsec"], "billsec")
             answered = started + timedelta(seconds=max(0, duration - billsec))
+        if lastapp and lastapp.upper() not in PERSON_APPS:
+            # the PBX answered (greeting, queue): not a person; a connected agent is untimed
+            pbx_answered, answered = answered, None
+            untimed = bool(_peer(f["dstchannel"]))
     elif disposition in UNANSWERED:
         answered = None
     else:
@@ -226,8 +266,119 @@ def parse_asterisk_row(row: list[str], line: int) -> CallRecord:
             "dialled": f["dst"].strip(),
             "disposition": disposition,
             "agent": agents[0] if agents else "",
+            **({"lastapp": lastapp} if pbx_answered is not None else {}),
         },
+        untimed=untimed,
+        pbx_answered=pbx_answered,
     )
+
+
+def _queue_time(text: str) -> datetime:
+    value = text.strip()
+    try:
+        return datetime.fromtimestamp(float(value), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return parse_time(value, "event")
+
+
+def _seconds(text: str, what: str) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise RowError(f"{what} '{text}' is not a number of seconds") from None
+    if not 0 <= value <= _LONGEST_CALL.total_seconds():
+        raise RowError(f"{what} {value:g} s is not possible: check the line")
+    return value
+
+
+def is_queue_log(line: str) -> bool:
+    parts = line.strip().split("|")
+    if len(parts) < 5 or not parts[4].strip().isupper():
+        return False
+    try:
+        _queue_time(parts[0])
+    except RowError:
+        return False
+    return True
+
+
+def parse_queue_log(text: str) -> tuple[list[CallRecord], list[BadRow]]:
+    """One record per caller that entered a queue and has left it (answered or not)."""
+    calls: dict[str, dict[str, Any]] = {}
+    bad: list[BadRow] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        parts = raw.strip().split("|")
+        if len(parts) < 5:
+            bad.append(BadRow(number, f"{len(parts)} fields where queue_log has 5 or more"))
+            continue
+        stamp, callid, queue, agent, event = (p.strip() for p in parts[:5])
+        data = [p.strip() for p in parts[5:]] + [""] * 4
+        if not callid or callid.upper() == "NONE":
+            continue  # a queue or member event (QUEUESTART, ADDMEMBER, PAUSE): not a call
+        try:
+            at = _queue_time(stamp)
+            call = calls.setdefault(callid, {"line": number, "queue": queue})
+            if event in QUEUE_ENTER:
+                call["entered"] = at
+                call["caller"] = data[1]
+            elif event in QUEUE_CONNECT:
+                call["hold"] = _seconds(data[0], "hold time")
+                call["connected"] = at
+                call["agent"] = agent
+            elif event in QUEUE_GONE:
+                call["wait"] = _seconds(data[2], "wait time") if data[2] else None
+                call["gone"] = at
+                call["event"] = event
+            elif event in QUEUE_DONE:
+                call["done"] = at
+                call.setdefault("hold", _seconds(data[0], "hold time") if data[0] else None)
+                call["agent"] = call.get("agent") or agent
+        except RowError as exc:
+            bad.append(BadRow(number, str(exc)))
+    records = []
+    for callid, call in calls.items():
+        if "connected" in call:
+            answered: datetime = call["connected"]
+            hold: float = call["hold"]
+            started = call.get("entered") or answered - timedelta(seconds=hold)
+            ended = call.get("done")
+        elif "gone" in call:
+            answered = None  # type: ignore[assignment]
+            hold = call.get("wait") or 0.0
+            ended = call["gone"]
+            started = call.get("entered") or ended - timedelta(seconds=hold)
+        elif "done" in call:
+            bad.append(BadRow(call["line"], f"call {callid} completed with no CONNECT line"))
+            continue
+        else:
+            continue  # still waiting when the log ends: the next import has it
+        agent = str(call.get("agent", ""))
+        agents = tuple(dict.fromkeys(a for a in (agent, _peer(agent)) if a))
+        records.append(
+            CallRecord(
+                line=call["line"],
+                started=started,
+                answered=answered,
+                ended=ended,
+                caller=str(call.get("caller", "")),
+                agents=agents,
+                external_id=f"asterisk:{callid}"[:200],
+                details={
+                    "source": "queue_log",
+                    "queue": call["queue"],
+                    "caller": str(call.get("caller", "")),
+                    "agent": agent,
+                    **({"exit": call["event"]} if "event" in call else {}),
+                },
+                source="queue_log",
+                wait=hold if answered is not None else None,
+            )
+        )
+    records.sort(key=lambda r: r.line)
+    bad.sort(key=lambda b: b.line)
+    return records, bad
 
 
 def parse_plain_row(row: dict[str, str], line: int) -> CallRecord:
@@ -274,9 +425,10 @@ def detect_format(first_row: list[str]) -> str:
         except RowError:
             pass
     raise InputError(
-        "cannot tell the file's format: expected Asterisk's Master.csv (17+ columns, no header) "
-        "or a CSV with a header started_at, answered_at, ended_at, caller, agent; "
-        "give --format asterisk or --format plain"
+        "cannot tell the file's format: expected Asterisk's Master.csv (17+ columns, no header), "
+        "its queue_log (time|callid|queue|agent|EVENT|...) or a CSV with a header "
+        "started_at, answered_at, ended_at, caller, agent; "
+        "give --format asterisk, --format queue_log or --format plain"
     )
 
 
@@ -321,7 +473,24 @@ def _records(lines: Iterable[str], fmt: str, tally: _Tally) -> Iterator[CallReco
     """Every good call record in file order; bad rows go to the tally."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format '{fmt}' (expected one of {', '.join(FORMATS)})")
-    rows = _csv_rows(lines, tally)
+    lines = iter(lines)
+    head: list[str] = []
+    for raw in lines:  # the first non-blank line tells a queue_log from a CSV
+        head.append(raw)
+        if raw.strip():
+            break
+    first_line = head[-1] if head else ""
+    if fmt == "queue_log" or (fmt == "auto" and is_queue_log(first_line)):
+        # queue_log events of one call are spread over the file: parsed whole (such files
+        # are a day's or a month's calls, not a million rows of CDR)
+        queued, bad_lines = parse_queue_log("".join(itertools.chain(head, lines)))
+        tally.format = "queue_log"
+        tally.rows += len(queued) + len(bad_lines)
+        for b in bad_lines:
+            tally.refuse(b.line, b.reason)
+        yield from queued
+        return
+    rows = _csv_rows(itertools.chain(head, lines), tally)
     first = next(rows, None)
     if first is None:
         tally.format = fmt if fmt != "auto" else "empty"
@@ -368,7 +537,7 @@ def _batches(
         held = pending.get(record.external_id)
         if held is not None:
             tally.repeated += 1
-            if held.answered is None and record.answered is not None:
+            if held.abandoned and not record.abandoned:
                 pending[record.external_id] = record
             continue
         pending[record.external_id] = record
@@ -396,10 +565,8 @@ def parse_calls(text: str, fmt: str = "auto") -> ParsedFile:
 
 
 def _digits(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if digits.startswith("44") and len(digits) > 10:
-        digits = "0" + digits[2:]
-    return digits
+    """The number in console.rules.phone's canonical form; else just its digits."""
+    return normalise_uk(phone) or "".join(ch for ch in phone if ch.isdigit())
 
 
 def _phone_book(session: Any) -> dict[str, int]:
@@ -414,6 +581,36 @@ def _phone_book(session: Any) -> dict[str, int]:
             if len(digits) >= 6:
                 owners.setdefault(digits, set()).add(cid)
     return {digits: next(iter(ids)) for digits, ids in owners.items() if len(ids) == 1}
+
+
+def _staff_book(session: Any) -> dict[str, int]:
+    """Login, PBX agent name and extension (lower case) -> staff id, in that order of trust."""
+    book: dict[str, int] = {}
+    stmt = select(col(Staff.id), col(Staff.login), col(Staff.agent), col(Staff.extension))
+    for sid, *names in session.execute(stmt):
+        for name in names:
+            if name:
+                book.setdefault(str(name).lower(), sid)
+    return book
+
+
+def _untimed(
+    session: Any, records: list[CallRecord], seen: set[str]
+) -> list[tuple[Contact, CallRecord]]:
+    """Contacts already held whose answer time a queue_log record gives and they lack.
+
+    A call the phone system timed live, or a queue_log import already timed, is kept.
+    """
+    wanted = {r.external_id: r for r in records if r.external_id in seen}
+    out: list[tuple[Contact, CallRecord]] = []
+    ids = list(wanted)
+    for i in range(0, len(ids), 500):
+        stmt = select(Contact).where(col(Contact.external_id).in_(ids[i : i + 500]))
+        for contact in session.execute(stmt).scalars():
+            if contact.answer_source in ("phone", "queue_log") or contact.anonymised:
+                continue
+            out.append((contact, wanted[contact.external_id]))
+    return out
 
 
 def _existing(session: Any, ids: Iterable[str]) -> set[str]:
@@ -496,15 +693,17 @@ def import_calls(
 
     Batches of `batch` calls, each its own short transaction with its own audit event,
     so the desks keep writing between them (no desk waits behind more than one batch)
-    and memory stays flat. Calls already there are skipped, so an interrupted import
-    is finished by running it again. `actor` is who ran it (the command line's
-    "cli <user>"), named in each audit event.
+    and memory stays flat. Calls already there are skipped (a queue_log still times
+    those the call records left untimed), so an interrupted import is finished by
+    running it again. `actor` is who ran it (the command line's "cli <user>"), named
+    in each audit event.
     """
     lines = io.StringIO(text, newline="") if isinstance(text, str) else text
     tally = _Tally()
     imported = staff_matched = customers_matched = abandoned = duplicates = 0
+    timed = 0  # calls a queue_log gave the answer time the CDR could not
     records = _records(lines, fmt, tally)
-    logins: dict[str, int] | None = None
+    staff: dict[str, int] | None = None
     phones: dict[str, int] = {}
     unknown: list[BadRow] = []
     for batch_calls in _batches(records, tally, batch):
@@ -521,36 +720,38 @@ def import_calls(
                 calls.append(r)
         if not calls:
             continue
+        queued = [r for r in calls if r.source == "queue_log"]
         with store.read() as session:  # the cheap checks outside the write lock
             seen = _existing(session, (r.external_id for r in calls))
-            fresh = [r for r in calls if r.external_id not in seen]
-            duplicates += len(calls) - len(fresh)
-            if fresh and logins is None:
-                logins = {
-                    str(login).lower(): sid
-                    for sid, login in session.execute(select(col(Staff.id), col(Staff.login)))
-                }
-                phones = _phone_book(session)
-        if not fresh:
-            continue  # all there already: no write, so no desk reloads for nothing
-        assert logins is not None
-        with store.write() as session:
-            seen = _existing(session, (r.external_id for r in fresh))  # another import raced
+            better = _untimed(session, queued, seen)
+        if len(seen) == len(calls) and not better:
             duplicates += len(seen)
+            continue  # all there already: no write, so no desk reloads for nothing
+        with store.write() as session:
+            seen = _existing(session, (r.external_id for r in calls))  # another import raced
+            better = _untimed(session, queued, seen)
+            fresh = [r for r in calls if r.external_id not in seen]
+            duplicates += len(calls) - len(fresh) - len(better)
+            if staff is None:
+                staff = _staff_book(session)
+                phones = _phone_book(session)
             rows = []
             for r in fresh:
-                if r.external_id in seen:
-                    continue
-                staff_id = next((logins[a.lower()] for a in r.agents if a.lower() in logins), None)
+                staff_id = next((staff[a.lower()] for a in r.agents if a.lower() in staff), None)
                 customer_id = phones.get(_digits(r.caller)) if r.caller else None
                 if r.abandoned:
                     staff_id = None
-                elif staff_id is None and tally.format == "plain" and r.agents:
+                elif (
+                    staff_id is None
+                    and tally.format == "plain"
+                    and r.agents
+                    and len(unknown) < KEEP_BAD
+                ):
                     unknown.append(
                         BadRow(
                             r.line,
-                            f"agent '{r.agents[0]}' is no staff login: imported with no handler "
-                            "(add them with frontdesk staff add, or correct the file)",
+                            f"agent '{r.agents[0]}' is no staff login: imported with no "
+                            "handler (add them with frontdesk staff add, or correct the file)",
                         )
                     )
                 staff_matched += staff_id is not None
@@ -566,6 +767,8 @@ def import_calls(
                         "answered_at": r.answered,
                         "ended_at": r.ended,
                         "answer_seconds": r.answer_seconds,
+                        "answer_source": "" if r.untimed else r.source,
+                        "pbx_answered_at": r.pbx_answered,
                         "abandoned": r.abandoned,
                         "outcome": "abandoned" if r.abandoned else "",
                         "details": {**r.details, "line": r.line},
@@ -573,9 +776,26 @@ def import_calls(
                         "created_at": now,
                     }
                 )
+            for contact, r in better:
+                contact.received_at = r.started
+                contact.day = r.started.astimezone(LONDON).date()
+                contact.answered_at = r.answered
+                contact.answer_seconds = r.answer_seconds
+                contact.answer_source = "queue_log"
+                contact.abandoned = r.abandoned
+                if contact.staff_id is None and not r.abandoned:
+                    contact.staff_id = next(
+                        (staff[a.lower()] for a in r.agents if a.lower() in staff), None
+                    )
+                contact.details = {**(contact.details or {}), "queue": r.details.get("queue", "")}
+                session.add(contact)
+                timed += 1
             if rows:
                 session.execute(insert(Contact), rows)
-                session.add(_imported_event(actor, now, len(rows), rows, source, tally.format))
+            if rows or better:
+                session.add(
+                    _imported_event(actor, now, len(rows), len(better), calls, source, tally.format)
+                )
             imported += len(rows)
         if store.is_sqlite:
             time.sleep(SQLITE_PAUSE)
@@ -589,8 +809,9 @@ def import_calls(
         staff_matched=staff_matched,
         customers_matched=customers_matched,
         abandoned=abandoned,
-        bad_count=tally.bad_count,
         unknown_agents=tuple(unknown),
+        timed=timed,
+        bad_count=tally.bad_count,
     )
 
 
@@ -598,14 +819,17 @@ def _imported_event(
     actor: Actor | None,
     now: datetime,
     count: int,
-    rows: list[dict[str, Any]],
+    timed: int,
+    calls: list[CallRecord],
     source: str,
     fmt: str,
 ) -> Event:
     from console.desk.context import is_cli
 
-    first, last = rows[0]["details"]["line"], rows[-1]["details"]["line"]
-    detail = f"{count} calls from {source or 'a file'} ({fmt}), lines {first}-{last}"
+    lines = sorted(r.line for r in calls)
+    detail = f"{count} calls from {source or 'a file'} ({fmt}), lines {lines[0]}-{lines[-1]}"
+    if timed:
+        detail += f"; {timed} timed from the queue log"
     if actor is not None and is_cli(actor):
         detail = f"cli {actor.login.split(':', 1)[-1]}: {detail}"
     return Event(

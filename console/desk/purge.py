@@ -229,6 +229,8 @@ def _anonymise_customer(c: Customer) -> None:
     c.restriction = c.restriction_reason = ""
     c.restriction_review = None
     c.consent_to_share = False
+    c.title = c.postcode = c.tenure = ""
+    c.date_of_birth = None
     c.search_text = ""
     c.anonymised = True
 

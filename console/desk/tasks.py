@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from console.desk.context import Actor, Desk
+    from console.rules.profiles import Profile
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,113 @@ def slug_for(desk: Desk, use: str) -> str:
     return slug
 
 
+def task_row(
+    profile: Profile,
+    slug: str,
+    *,
+    received_at: datetime,
+    created_at: datetime,
+    created_by_id: int | None = None,
+    customer_id: int | None = None,
+    contact_id: int | None = None,
+    parent_id: int | None = None,
+    title: str = "",
+    team: str | None = None,
+    assignee_id: int | None = None,
+    details: dict[str, Any] | None = None,
+    due_at: datetime | None = None,
+) -> Task:
+    """A new open task as the desk writes it, its due (and aim) instant from the engine: the
+    one description shared by `open_task` and the demo's bulk insert, so demo tasks cannot
+    drift from real ones."""
+    from console.rules.deadlines import aim_at as compute_aim
+    from console.rules.deadlines import due_at as compute_due
+
+    commitment = profile.commitment(slug)
+    if not commitment.is_task:
+        raise InputError(f"'{slug}' is timed live, not a task to queue")
+    due = due_at or compute_due(profile, commitment, received_at)
+    aim = compute_aim(profile, commitment, received_at)
+    return Task(
+        slug=slug,
+        title=title or commitment.promise,
+        contact_id=contact_id,
+        customer_id=customer_id,
+        parent_id=parent_id,
+        received_at=received_at,
+        due_at=due,
+        aim_at=None if aim is None else min(aim, due),
+        status="open",
+        assignee_id=assignee_id,
+        team=commitment.team if team is None else team,
+        created_by_id=created_by_id,
+        details=dict(details or {}),
+        created_at=created_at,
+    )
+
+
+def progress_update_row(
+    profile: Profile, slug: str, parent: Task, *, received_at: datetime, created_at: datetime
+) -> Task:
+    """The progress-update task the system opens for an overdue task (BHA s14)."""
+    return task_row(
+        profile,
+        slug,
+        received_at=received_at,
+        created_at=created_at,
+        customer_id=parent.customer_id,
+        contact_id=parent.contact_id,
+        parent_id=parent.id,
+        title=f"progress update: {parent.title or parent.slug}",
+        team=parent.team,
+        assignee_id=parent.assignee_id,
+        details={AUTO_KEY: "progress_update", "for": parent.slug},
+    )
+
+
+def overdue_contact_row(profile: Profile, slug: str, parent: Task, *, created_at: datetime) -> Task:
+    """Weslo: the contact the system opens when a statutory response is not met."""
+    assert parent.due_at is not None
+    return task_row(
+        profile,
+        slug,
+        received_at=parent.due_at,
+        created_at=created_at,
+        customer_id=parent.customer_id,
+        contact_id=parent.contact_id,
+        parent_id=parent.id,
+        title="contact the customer with the reason and a new date",
+        team=parent.team,
+        assignee_id=parent.assignee_id,
+        details={AUTO_KEY: "overdue_contact", "for": parent.slug},
+    )
+
+
+def mark_done(task: Task, outcome: str, note: str, at: datetime, by_id: int | None) -> None:
+    """What completing writes on a task (shared by `complete` and the demo)."""
+    task.status = "done"
+    task.outcome = outcome
+    task.note = note
+    task.completed_at = at
+    if task.assignee_id is None:
+        task.assignee_id = by_id  # who did it counts in the reports
+
+
+def mark_cancelled(task: Task, reason: str, at: datetime) -> None:
+    """What cancelling writes on a task (shared by `cancel` and the demo)."""
+    task.status = "cancelled"
+    task.outcome = "cancelled"
+    task.note = reason
+    task.completed_at = at
+
+
+def _add_task(desk: Desk, session: Session, task: Task) -> Task:
+    session.add(task)
+    session.flush()
+    desk.audit(session, "created", "task", task.id, customer_id=task.customer_id, detail=task.slug)
+    return task
+
+
 def open_task(
     desk: Desk,
     session: Session,
@@ -76,33 +184,23 @@ def open_task(
     due_at: datetime | None = None,
 ) -> Task:
     """Add an open task in the caller's transaction, its due (and aim) instant from the engine."""
-    from console.rules.deadlines import aim_at as compute_aim
-
-    commitment = desk.profile.commitment(slug)
-    if not commitment.is_task:
-        raise InputError(f"'{slug}' is timed live, not a task to queue")
-    due = due_at or desk.due(commitment.slug, received_at)  # often ready before the lock
-    aim = compute_aim(desk.profile, commitment, received_at)
-    task = Task(
-        slug=slug,
-        title=title or commitment.promise,
-        contact_id=contact_id,
-        customer_id=customer_id,
-        parent_id=parent_id,
+    task = task_row(
+        desk.profile,
+        slug,
         received_at=received_at,
-        due_at=due,
-        aim_at=None if aim is None else min(aim, due),
-        status="open",
-        assignee_id=assignee_id,
-        team=commitment.team if team is None else team,
-        created_by_id=desk.actor.id if desk.actor and desk.actor.id else None,
-        details=dict(details or {}),
         created_at=desk.now(),
+        created_by_id=desk.actor.id if desk.actor and desk.actor.id else None,  # CLI: id 0
+        customer_id=customer_id,
+        contact_id=contact_id,
+        parent_id=parent_id,
+        title=title,
+        team=team,
+        assignee_id=assignee_id,
+        details=details,
+        # worked out before the write lock where the caller could (outcomes.prepare_deadlines)
+        due_at=due_at or desk.due(slug, received_at),
     )
-    session.add(task)
-    session.flush()
-    desk.audit(session, "created", "task", task.id, customer_id=customer_id, detail=slug)
-    return task
+    return _add_task(desk, session, task)
 
 
 # --- Task actions (issue 6): claim, assign, complete, cancel, extend, escalate, update ---
@@ -403,12 +501,7 @@ def complete(desk: Desk, task_id: int, outcome: str, note: str = "") -> TaskView
     with desk.store.write() as session:
         task = _open(session, task_id)
         actor = _check_holder(desk, session, task, "complete")
-        task.status = "done"
-        task.outcome = outcome
-        task.note = note
-        task.completed_at = desk.now()
-        if task.assignee_id is None:
-            task.assignee_id = actor.id  # who did it counts in the reports
+        mark_done(task, outcome, note, desk.now(), actor.id)
         session.add(task)
         desk.audit(
             session,
@@ -433,10 +526,7 @@ def cancel(desk: Desk, task_id: int, reason: str) -> TaskView:
         raise InputError("give a reason for cancelling the task (it is kept in the audit trail)")
     with desk.store.write() as session:
         task = _open(session, task_id)
-        task.status = "cancelled"
-        task.outcome = "cancelled"
-        task.note = reason
-        task.completed_at = desk.now()
+        mark_cancelled(task, reason, desk.now())
         session.add(task)
         desk.audit(
             session,
@@ -682,35 +772,16 @@ def open_progress_update(
 ) -> Task:
     """Open the progress-update task for an overdue task (BHA s14: every 5 working days)."""
     slug = slug_for(desk, "progress_update")
-    return open_task(
-        desk,
-        session,
-        slug,
-        received_at=received_at,
-        customer_id=parent.customer_id,
-        contact_id=parent.contact_id,
-        parent_id=parent.id,
-        title=f"progress update: {parent.title or parent.slug}",
-        team=parent.team,
-        assignee_id=parent.assignee_id,
-        details={AUTO_KEY: "progress_update", "for": parent.slug},
+    task = progress_update_row(
+        desk.profile, slug, parent, received_at=received_at, created_at=desk.now()
     )
+    task.created_by_id = desk.actor.id if desk.actor else None
+    return _add_task(desk, session, task)
 
 
 def open_overdue_contact(desk: Desk, session: Session, parent: Task) -> Task:
     """Weslo: a statutory response not met: contact the customer with the reason and a new date."""
     slug = slug_for(desk, "overdue_contact")
-    assert parent.due_at is not None
-    return open_task(
-        desk,
-        session,
-        slug,
-        received_at=parent.due_at,
-        customer_id=parent.customer_id,
-        contact_id=parent.contact_id,
-        parent_id=parent.id,
-        title="contact the customer with the reason and a new date",
-        team=parent.team,
-        assignee_id=parent.assignee_id,
-        details={AUTO_KEY: "overdue_contact", "for": parent.slug},
-    )
+    task = overdue_contact_row(desk.profile, slug, parent, created_at=desk.now())
+    task.created_by_id = desk.actor.id if desk.actor else None
+    return _add_task(desk, session, task)

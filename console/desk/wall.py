@@ -99,6 +99,8 @@ class Wall:
     visitor_target_seconds: int | None
     longest_wait_seconds: float
     office: str = ""  # "" while open, else "Closed for lunch: the office re-opens today at 1:30pm."
+    calls_waiting: int = 0  # in the phone system's queue now (issue 18)
+    calls_longest_wait: float | None = None  # seconds, of the calls waiting now
 
     @property
     def calls_share(self) -> float | None:
@@ -202,6 +204,9 @@ def wall(desk: Desk, rows: int = DEFAULT_ROWS) -> Wall:
         )
         for r in top
     )
+    from console.desk.phone import waiting_now
+
+    line = waiting_now(desk)
     summary = summarise(
         profile,
         (
@@ -240,6 +245,8 @@ def wall(desk: Desk, rows: int = DEFAULT_ROWS) -> Wall:
         visitor_target_seconds=summary.target_seconds,
         longest_wait_seconds=summary.longest_wait_seconds,
         office=office_line(desk),
+        calls_waiting=line.waiting,
+        calls_longest_wait=line.longest_wait,
     )
 
 

@@ -322,6 +322,7 @@ class _Builder(ContactSections):
             weekly, agg = self.summary(session)
             now_rows, open_in_period, not_yet = self.open_tasks(session)
             home_visits = self.home_visits(session)
+            sources = self.answer_sources(session)
         complaints = self.complaints(agg)
         repairs = self.repairs(agg)
         groups = self.group_order(agg, now_rows, open_in_period, complaints, repairs)
@@ -342,11 +343,42 @@ class _Builder(ContactSections):
             repairs=tuple(r for g in groups for r in repairs[1](g)),
             hours=tuple(self.hour_rows(DayFigures(agg, ALL))),
             weekly=tuple(self.weekly_rows(weekly, not_yet)),
-            notes=tuple(self.notes()),
+            notes=tuple(self.notes(sources)),
         )
 
-    def notes(self) -> list[str]:
+    def answer_sources(self, session: Any) -> dict[str, int]:
+        """Answered calls in the period by where their answer time came from (issue 18)."""
+        from console.store.models import Contact
+
+        C = Contact.__table__  # type: ignore[attr-defined]
+        rows = session.execute(
+            select(C.c.answer_source, func.count())
+            .where(
+                C.c.channel == "call",
+                C.c.day >= self.period.start,
+                C.c.day <= self.period.end,
+                C.c.answer_seconds.is_not(None),
+                C.c.abandoned.is_(False),
+            )
+            .group_by(C.c.answer_source)
+        ).all()
+        return {str(source or ""): int(n) for source, n in rows}
+
+    def notes(self, sources: dict[str, int] | None = None) -> list[str]:
         out = []
+        if sources and any(k for k in sources):
+            words = {
+                "phone": "measured by the phone system",
+                "queue_log": "from the queue log",
+                "cdr": "from call records",
+                "typed": "typed by handlers",
+                "": "of unknown origin",
+            }
+            total = sum(sources.values())
+            parts = [f"{sources[k]} {words[k]}" for k in words if sources.get(k)] + [
+                f"{n} from {k}" for k, n in sources.items() if k not in words
+            ]
+            out.append(f"answer times of {total} answered calls: " + ", ".join(parts))
         if self.targets["answer"] is None:
             out.append(f"the {self.profile.short_name} profile sets no answer-call target")
         if self.targets["serve"] is None:

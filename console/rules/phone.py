@@ -60,3 +60,44 @@ def caller_number(number: str | None) -> str:
     if is_withheld(number):
         return ANONYMOUS
     return normalise_uk(number or "") or ""
+
+
+def full_number(number: str) -> str | None:
+    """`normalise_uk`, but only a whole number someone outside can dial (not an extension).
+
+    For customers' numbers (the housing system's export, the desk's form): ``2041`` is
+    an internal extension, never a customer's phone.
+    """
+    canonical = normalise_uk(number)
+    if canonical is None or not canonical.startswith(("0", "+")):
+        return None
+    return canonical
+
+
+def is_uk_phone(number: str) -> bool:
+    """True when the text is a whole telephone number (`full_number`)."""
+    return full_number(number) is not None
+
+
+def display_uk(number: str) -> str:
+    """A number grouped the way it is written in the UK (``07700 900123``).
+
+    Anything that is not a whole number (`full_number`) is returned as it is.
+    """
+    canonical = full_number(number)
+    return number.strip() if canonical is None else group_uk(canonical)
+
+
+def group_uk(canonical: str) -> str:
+    """`display_uk` for a number already in `normalise_uk`'s form."""
+    d = canonical
+    if not d.startswith("0") or not 10 <= len(d) <= 11:
+        return d  # abroad (+48…), or an extension: as it is
+    if len(d) == 11 and d.startswith("02"):  # 020 7946 0000
+        return f"{d[:3]} {d[3:7]} {d[7:]}"
+    four_digit_area = d.startswith("011") or (d.startswith("01") and d[3] == "1")  # 0131
+    if len(d) == 11 and (four_digit_area or d[:2] in ("03", "08")):  # 0800 123 4567
+        return f"{d[:4]} {d[4:7]} {d[7:]}"
+    if len(d) == 11:  # 07700 900123, 01361 882000
+        return f"{d[:5]} {d[5:]}"
+    return f"{d[:5]} {d[5:]}" if d.startswith("01") else f"{d[:4]} {d[4:]}"

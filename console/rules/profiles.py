@@ -84,6 +84,8 @@ USES = (
     "gas_safety",
     "home_visit_notice",
     "overdue_contact",
+    "missed_call",  # a call abandoned before anyone answered (issue 18)
+    "missed_call_anonymous",  # the same from a withheld number; absent: nothing is promised
 )
 
 

@@ -46,7 +46,9 @@ from sqlmodel import Session, create_engine
 
 from console.rules.errors import StoreError
 
-SCHEMA_HEAD = "0003"  # the newest migration in console/store/migrations/versions
+# The newest migration: 0001 -> 0002 -> 0006 landlord -> 0007 aims -> 0005 customer import
+# -> 0004 phone -> 0003 event guard
+SCHEMA_HEAD = "0003"
 BUSY_TIMEOUT_MS = 15_000  # default; FRONTDESK_BUSY_TIMEOUT_MS overrides it
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Any constant: PostgreSQL sessions migrating at once queue on this advisory lock.
@@ -271,6 +273,17 @@ class Store:
 # Set while this thread runs migrations: only they may alter the audit table's schema.
 _MIGRATING = threading.local()
 _GUARD_TRIGGERS = ("event_no_update", "event_no_delete", "event_no_replace")
+
+
+@contextmanager
+def migrating() -> Iterator[None]:
+    """Alembic's migrations run inside this (console/store/migrations/env.py)."""
+    was = getattr(_MIGRATING, "on", False)
+    _MIGRATING.on = True
+    try:
+        yield
+    finally:
+        _MIGRATING.on = was
 
 
 def _authorize(
@@ -527,15 +540,12 @@ def upgrade(store: Store) -> bool:
                     f"Front Desk knows ({SCHEMA_HEAD}): upgrade Front Desk before opening it"
                 )
             config.attributes["connection"] = conn
-            _MIGRATING.on = True
             try:
                 command.upgrade(config, "head")
             except CommandError as exc:
                 raise StoreError(
                     f"cannot migrate the database {_where(store.url)}: {exc}"
                 ) from None
-            finally:
-                _MIGRATING.on = False
             conn.execute(
                 text(
                     "INSERT INTO revision (id, value) SELECT 1, 0 "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, String, text
+from sqlalchemy import JSON, Column, DateTime, Index, String, func, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel, col
 
@@ -41,6 +41,10 @@ def utc_column(*, nullable: bool = True, index: bool = False) -> Any:
 
 CHANNELS = ("call", "voicemail", "visit", "email", "social", "letter", "home_visit")
 TASK_STATUSES = ("open", "done", "cancelled")
+# phone: measured by the phone system as it happened; queue_log / cdr: imported afterwards;
+# typed: the handler's own figure
+ANSWER_SOURCES = ("phone", "queue_log", "cdr", "typed")
+PHONE_STATES = ("ringing", "answered", "ended", "abandoned", "forwarded", "failed")
 
 
 class Staff(SQLModel, table=True):
@@ -56,6 +60,10 @@ class Staff(SQLModel, table=True):
     failed_attempts: int = Field(default=0)
     locked_until: datetime | None = utc_column()
     created_at: datetime | None = utc_column()
+    # the phone system's names for this person (migration 0005): caller-ID, call records and
+    # the screen pop (a call ringing or answered there pops on this person's calls desk)
+    extension: str = ""  # e.g. "2041"
+    agent: str = ""  # the PBX agent or endpoint name, e.g. "hreid" or "SIP/desk4"
 
 
 class Customer(SQLModel, table=True):
@@ -83,6 +91,11 @@ class Customer(SQLModel, table=True):
     consent_to_share: bool = False
     anonymised: bool = False
     search_text: str = Field(default="", index=False)  # lower-cased name|address|phones|email|ref
+    # from the housing management system's export (migration 0005)
+    title: str = ""  # Mr, Mrs, Ms, Mx, Dr ...
+    postcode: str = ""  # also the last line of `address`
+    date_of_birth: date | None = None
+    tenure: str = ""  # tenant, joint tenant, applicant, owner, ... as the export says
     created_at: datetime | None = utc_column()
     updated_at: datetime | None = utc_column()
 
@@ -105,6 +118,9 @@ class Contact(SQLModel, table=True):
     ended_at: datetime | None = utc_column()
     answer_seconds: float | None = None
     abandoned: bool = False
+    # where the answer time came from (migration 0004): one of ANSWER_SOURCES, "" before 0004
+    answer_source: str = ""
+    pbx_answered_at: datetime | None = utc_column()  # the PBX's own Answer() (greeting, queue)
     # reception visits
     visitor_name: str = ""  # first name or initials only: the board is seen by others
     served_at: datetime | None = utc_column()
@@ -175,6 +191,36 @@ class Task(SQLModel, table=True):
     )
 
 
+class PhoneCall(SQLModel, table=True):
+    """One call as the phone system reported it, event by event (migration 0004).
+
+    Kept apart from `Contact` so a call still ringing is not yet a contact: an
+    answered call becomes one (``contact_id``), an abandoned one becomes one and
+    opens the missed call promise (``missed_task_id``).
+    """
+
+    __tablename__ = "phone_call"
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: str = Field(sa_column=Column(String(200), unique=True, nullable=False))
+    source: str = "cti"  # cti (generic CTI endpoint) or ami (Asterisk Manager Interface)
+    direction: str = "in"  # in, out
+    number: str = Field(default="", index=True)  # the other party, normalised; "anonymous"
+    from_number: str = ""  # as the PBX sent it
+    to_number: str = ""
+    queue: str = ""
+    state: str = Field(default="ringing", index=True)  # one of PHONE_STATES
+    cause: str = ""  # hangup cause, as sent
+    agent: str = ""  # the user, agent name or extension the call rang or was answered at
+    offered_at: datetime | None = utc_column(nullable=False)
+    answered_at: datetime | None = utc_column()
+    ended_at: datetime | None = utc_column()
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    missed_task_id: int | None = Field(default=None, foreign_key="task.id")
+    updated_at: datetime | None = utc_column()
+
+
 class Event(SQLModel, table=True):
     """The audit trail: append-only; no code path updates or deletes a row."""
 
@@ -237,8 +283,15 @@ class DailySummary(SQLModel, table=True):
 
 
 Index("ix_contact_channel_day", col(Contact.channel), col(Contact.day))
+# Migration 0005: the customer finder walks customers in name order and stops at the first
+# matches (a common word), or looks up the few rows the search index names (a rare one). On
+# SQLite that index is an FTS5 trigram table, `customer_search`, over search_text, kept in
+# step by triggers on customer (see the migration): not a model, since nothing writes it.
+Index("ix_customer_name_lower", func.lower(col(Customer.name)))
 Index("ix_contact_day_staff", col(Contact.day), col(Contact.staff_id))
 Index("ix_event_entity", col(Event.entity), col(Event.entity_id))
+# Migration 0004 (phone): the screen pop finds the newest call at one handler's phone.
+Index("ix_phone_call_staff", col(PhoneCall.staff_id), col(PhoneCall.offered_at))
 # Migration 0002 (reports): open tasks by commitment and handler; done tasks by completion.
 Index(
     "ix_task_open_slug",

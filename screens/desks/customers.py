@@ -244,7 +244,7 @@ class CustomersScreen(Screen[None]):
     def _record_text(self, record: CustomerRecord) -> Text:
         c = record.customer
         t = Text()
-        t.append(c.name, style="bold")
+        t.append(f"{record.title} {c.name}" if record.title else c.name, style="bold")
         t.append(f"  {c.reference}\n", style="dim")
         for label, value in (
             ("Address", c.address),
@@ -254,6 +254,14 @@ class CustomersScreen(Screen[None]):
         ):
             t.append(f"{label:<9}", style="dim")
             t.append(f"{value or '—'}\n")
+        # Shown only when the housing system's export gave them (frontdesk import customers).
+        for label, value in (
+            ("Tenure", record.tenure),
+            ("Born", f"{record.date_of_birth:%d %b %Y}" if record.date_of_birth else ""),
+        ):
+            if value:
+                t.append(f"{label:<9}", style="dim")
+                t.append(f"{value}\n")
         t.append(f"{'Consent':<9}", style="dim")
         t.append("shares information\n" if c.consent_to_share else "not given\n")
         t.append("\nCommunication needs\n", style="bold")

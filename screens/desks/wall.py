@@ -124,6 +124,9 @@ class WallScreen(Screen[None]):
         )
         share = wall.calls_share
         offered = f"{wall.calls_offered} offered"
+        if wall.calls_waiting:
+            longest = format_seconds(wall.calls_longest_wait or 0)
+            offered += f" · {wall.calls_waiting} waiting, longest {longest}"
         if wall.call_target_seconds is None:
             self.query_one("#fig-calls", Figure).show(
                 str(wall.calls_answered), offered, label="Calls answered"
@@ -131,7 +134,12 @@ class WallScreen(Screen[None]):
         else:
             self.query_one("#fig-calls", Figure).show(
                 share_text(share),
-                f"{wall.calls_within} of {wall.calls_offered} · {wall.calls_abandoned} abandoned",
+                f"{wall.calls_within} of {wall.calls_offered} · {wall.calls_abandoned} abandoned"
+                + (
+                    offered.partition(" · ")[1] + offered.partition(" · ")[2]
+                    if wall.calls_waiting
+                    else ""
+                ),
                 label=f"Calls in {format_seconds(wall.call_target_seconds)}",
             )
         self.query_one("#fig-visitors", Figure).show(

@@ -134,6 +134,32 @@ async def test_finding_a_customer_opens_the_record_and_audits_it(env: Env) -> No
     ]
 
 
+async def test_an_imported_customer_shows_title_tenure_and_birth_date(env: Env) -> None:
+    from console.desk.context import cli_actor
+    from console.desk.customer_import import import_customers
+
+    store = open_store(env.db)
+    try:
+        admin = Desk(store, BHA, FrozenClock(MONDAY_MORNING), cli_actor())
+        export = (
+            b"reference,title,forename,surname,dob,tenure\nT77,Mrs,Isla,Kerr,04/07/1961,Tenant\n"
+        )
+        assert not import_customers(admin, export).bad
+    finally:
+        store.close()
+    app = env.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_customer(pilot, "isla")
+        shown = text_of(app, "#record")
+    assert "Mrs Isla Kerr" in shown and "T77" in shown
+    assert "tenant" in shown and "04 Jul 1961" in shown
+    app = env.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_customer(pilot, "morag")
+        shown = text_of(app, "#record")
+    assert "Born" not in shown and "Tenure" not in shown  # typed at the desk: none given
+
+
 async def test_logging_a_letter_by_keyboard(env: Env) -> None:
     app = env.app()
     async with app.run_test(size=(120, 40)) as pilot:

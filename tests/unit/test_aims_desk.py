@@ -152,7 +152,7 @@ def test_a_profile_without_aims_shows_no_aim_columns(desk: Desk, lead: Actor) ->
 
 
 def test_the_store_has_the_aim_column_at_the_new_head(store: Store) -> None:
-    assert current_schema(store) == SCHEMA_HEAD == "0007"
+    assert current_schema(store) == SCHEMA_HEAD  # 0007 and any migration chained after it
     with store.engine.connect() as conn:
         names = {c["name"] for c in inspect(conn).get_columns("task")}
     assert "aim_at" in names

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from console.demo.build import DemoResult, fill
+from console.desk.home_visits import STATUSES as VISIT_STATUSES
 from console.desk.outcomes import KINDS
 from console.rules.calendar import office_hours, working_calendar
 from console.rules.clock import LONDON
@@ -26,9 +27,10 @@ from tests.conftest import MONDAY_MORNING
 pytest_plugins = ["tests.pg"]  # pg_url, pg_database, any_store (one PostgreSQL server per run)
 
 NOW = MONDAY_MORNING.astimezone(UTC)  # Monday 24 November 2025, 10:00
-# What console/desk/outcomes.py stores, "abandoned" for calls nobody answered and visitors who
-# left unseen, and "" for correspondence (console/desk/correspondence.py records no outcome).
-OUTCOMES = {k.kind for k in KINDS} | {"abandoned", ""}
+# What console/desk/outcomes.py stores, "abandoned" for calls nobody answered, "" for
+# correspondence and visitors who left unseen (no outcome recorded), and a home visit's status
+# (console/desk/home_visits.py).
+OUTCOMES = {k.kind for k in KINDS} | {"abandoned", ""} | set(VISIT_STATUSES)
 PIN_HASH = hash_pin("1234")
 
 
@@ -148,10 +150,12 @@ def test_tasks_keep_every_kind_of_promise(demo_db: tuple[Store, DemoResult], bha
     for t in complaints:
         assert t.details["stage"] == (2 if t.slug == "complaint-stage2" else 1)
         assert t.details["subject"] and t.details["service"]
-        assert (t.details["outcome"] != "") == (t.status == "done")
+        key = "stage2" if t.details["stage"] == 2 else "stage1"
+        assert (key in t.details) == (t.status == "done")
         if t.status == "done":  # the SPSO record of the stage, as the complaints service keeps it
-            record = t.details["stage2" if t.details["stage"] == 2 else "stage1"]
+            record = t.details[key]
             assert record["outcome"] == t.outcome and record["closed"] and record["handler"]
+            assert t.details["kind"] == "complaint" and t.note == record["actions"]
     stage2 = [t for t in complaints if t.details["stage"] == 2]
     parents = {t.id: t for t in complaints}
     assert all(t.details["escalated_from"] == t.parent_id for t in stage2)
@@ -273,3 +277,126 @@ def test_a_stretch_ending_before_opening_ends_on_the_last_working_day(bha: Profi
     days = stretch(bha, early, 3)
     assert days[-1].isoformat() == "2025-11-21" and len(days) == 3
     assert stretch(bha, early + timedelta(hours=3), 1)[-1].isoformat() == "2025-11-24"
+
+
+def _shape(row: Contact | Task) -> tuple[str, frozenset[str], frozenset[str]]:
+    """Which columns a row fills and which details it carries: what a screen or report reads."""
+    data = row.model_dump(exclude={"id"})
+    details = data.pop("details") or {}
+    kind = data["channel"] if isinstance(row, Contact) else f"{data['slug']} {data['status']}"
+    filled = frozenset(k for k, v in data.items() if v not in (None, "", False))
+    return kind, filled, frozenset(details) | frozenset(details.get("visit", ()))
+
+
+def test_demo_rows_are_the_rows_the_desk_writes(tmp_path: Path, bha: Profile) -> None:
+    """A contact or task the desk services write looks like the demo's of the same kind: same
+    columns filled, same details (the customer's needs, a visit's record) — one description."""
+    from console.desk import calls, correspondence, home_visits, reception, tasks
+    from console.desk.context import Actor, Desk
+    from console.desk.customers import needs_of
+    from console.desk.outcomes import Outcome
+    from console.rules.clock import FrozenClock
+
+    store = open_store(tmp_path / "fd.db")
+    fill(store, bha, now=NOW, days=20, pin_hash=PIN_HASH)  # some visits already made
+    before_contacts, before_tasks = rows(store, Contact), rows(store, Task)
+    demo = {_shape(r) for r in before_contacts + before_tasks}
+    hannah = next(s for s in rows(store, Staff) if s.login == "hreid")
+    desk = Desk(
+        store, bha, FrozenClock(NOW), Actor(hannah.id, hannah.name, hannah.login, hannah.role)
+    )
+    emailed = {c.customer_id for c in before_contacts if c.channel == "email"}
+    free = [c for c in rows(store, Customer) if not c.restriction]
+    customer = next(c for c in free if needs_of(c) and c.id in emailed)
+    visited = {c.customer_id for c in before_contacts if c.channel == "home_visit"}
+    tenant = next(c for c in free if c.id in visited)
+    needs = "needs" in _shape(next(c for c in before_contacts if c.customer_id == tenant.id))[2]
+    assert needs == bool(needs_of(tenant))  # a visit carries the customer's needs, as an email
+
+    logged = correspondence.log_email(
+        desk, customer.id, category="rent", subject="Rent balance", notes="Rent balance"
+    )
+    with store.read() as session:
+        ack = session.execute(
+            select(Task).where(
+                col(Task.contact_id) == logged.contact_id, col(Task.slug) == "acknowledge"
+            )
+        ).scalar_one()
+    tasks.complete(desk, ack.id, "done")
+    home_visits.book_visit(desk, tenant.id, day="2025-12-09", at="11:00", purpose="Tenancy check")
+    home_visits.record_visit(
+        desk,
+        customer=tenant.id,
+        outcome="visited",
+        id_shown=True,
+        record="Talked it through",
+        next_steps="none",
+        visited_at=NOW - timedelta(hours=1),
+    )
+    for outcome in (
+        "callback_routine",
+        "repair_urgent",
+        Outcome("complaint_stage1", subject="Noise at night", service="Estate"),
+    ):  # the call itself also carries what the phone system gives (ended_at, the caller)
+        calls.log_call(desk, answer=5, outcome=outcome, category="rent", customer_id=tenant.id)
+    kirsty = next(s for s in rows(store, Staff) if s.login == "klauder")
+    at_reception = Desk(
+        store, bha, FrozenClock(NOW), Actor(kirsty.id, kirsty.name, "", "reception")
+    )
+    reception.arrive(at_reception, "Isla")
+    gone = reception.arrive(at_reception, "Jo")
+    reception.left_unseen(at_reception, gone.id)
+    calls.log_voicemail(
+        desk,
+        category="rent",
+        customer_id=tenant.id,
+        notes="Please ring back",
+        received_at=NOW - timedelta(hours=2),
+    )
+    made = [
+        c for c in rows(store, Contact) if c.id > before_contacts[-1].id and c.channel != "call"
+    ]
+    assert sum(1 for c in made if c.left_unseen) == 1
+    made += [t for t in rows(store, Task) if t.id > before_tasks[-1].id or t.id == ack.id]
+    assert {c.channel for c in made if isinstance(c, Contact)} == {
+        "email",
+        "home_visit",
+        "visit",
+        "voicemail",
+    }
+    assert {t.slug for t in made if isinstance(t, Task)} >= {"complaint-stage1", "repair-urgent"}
+    for row in made:
+        assert _shape(row) in demo, _shape(row)
+
+
+def test_demo_records_open_in_the_desks_views(demo_db: tuple[Store, DemoResult]) -> None:
+    """Every demo complaint and home visit reads back through the services' own views."""
+    from console.desk import complaints, home_visits
+    from console.desk.context import Actor, Desk
+    from console.rules.clock import FrozenClock
+    from console.rules.profiles import load_profile
+
+    store, _ = demo_db
+    morag = next(s for s in rows(store, Staff) if s.role == "team_lead")
+    desk = Desk(
+        store,
+        load_profile("bha"),
+        FrozenClock(NOW),
+        Actor(morag.id, morag.name, morag.login, morag.role),
+    )
+    stages: Counter[tuple[str, str, tuple[str, ...]]] = Counter()
+    for t in rows(store, Task):
+        if t.slug.startswith("complaint-"):
+            view = complaints.complaint(desk, t.id)
+            assert view.subject and view.service
+            stages[(t.slug, t.status, tuple(sorted(view.history)))] += 1
+    assert stages  # stage 2 shows the stage 1 record it escalated from
+    assert any(s == "complaint-stage2" and "stage1" in h for (s, _, h) in stages)
+    visits = [c for c in rows(store, Contact) if c.channel == "home_visit"]
+    statuses: Counter[str] = Counter()
+    for c in visits:
+        assert c.customer_id is not None
+        for v in home_visits.visits_for(desk, c.customer_id):
+            assert v.purpose and v.status in home_visits.STATUSES
+            statuses[v.status] += 1
+    assert statuses["booked"] and statuses["visited"]

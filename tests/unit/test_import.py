@@ -298,3 +298,82 @@ def test_legs_of_one_call_are_merged_while_batching(staffed: Store) -> None:
     assert (result.imported, result.duplicates) == (3, 1)
     leg = {c.external_id: c for c in calls(staffed)}["asterisk:leg.1"]
     assert leg.answer_seconds == 9  # the answered leg won
+
+
+# -- queues and greetings (issue 18) --------------------------------------------------------------
+
+
+def queued_cdr(start: str, answer: str, end: str, uniqueid: str, dstchannel: str) -> str:
+    """A call that Answer()ed, played a greeting and went into Queue(): lastapp is Queue."""
+    line = cdr(start, answer, end, "ANSWERED", uniqueid, dstchannel=dstchannel)
+    return line.replace('"Dial","SIP/hreid,30"', '"Queue","housing,t"')
+
+
+QUEUED = "\n".join([
+    # answered by the PBX at 10:00:01; Hannah picked up later (the CDR cannot say when)
+    queued_cdr(MON + "10:00:00", MON + "10:00:01", MON + "10:06:00", "q1.1", "PJSIP/201-0001"),
+    # answered by the PBX, then the caller hung up in the queue: no agent channel
+    queued_cdr(MON + "10:10:00", MON + "10:10:01", MON + "10:11:30", "q2.1", ""),
+]) + "\n"  # fmt: skip
+
+QUEUE_LOG = """1763978400|NONE|housing|NONE|QUEUESTART|
+1763978401|q1.1|housing||ENTERQUEUE||07700900123|1
+1763978425|q1.1|housing|PJSIP/201|CONNECT|24|1763978425.9|3
+1763978760|q1.1|housing|PJSIP/201|COMPLETECALLER|24|335|1
+1763979001|q2.1|housing||ENTERQUEUE||01314960000|1
+1763979090|q2.1|housing|NONE|ABANDON|1|1|89
+1763979100|q3.1|housing||ENTERQUEUE||01314960001|1
+1763979160|q3.1|housing|NONE|EXITWITHTIMEOUT|1|1|60
+1763979200|q4.1|housing||ENTERQUEUE||01314960002|1
+1763979300|q5.1|housing|PJSIP/201|COMPLETEAGENT|10|50|1
+1763979400|q6.1|housing|PJSIP/201|CONNECT|ten|1|3
+"""
+
+
+def test_cdr_through_a_queue_is_not_timed_by_the_pbx_answer(staffed: Store) -> None:
+    result = import_calls(staffed, QUEUED, now=NOW)
+    assert (result.imported, result.abandoned) == (2, 1)
+    rows = {c.external_id: c for c in calls(staffed)}
+    taken = rows["asterisk:q1.1"]
+    assert taken.answer_seconds is None and taken.answered_at is None and not taken.abandoned
+    assert taken.pbx_answered_at == datetime(2025, 11, 24, 10, 0, 1, tzinfo=UTC)
+    assert taken.answer_source == ""
+    gone = rows["asterisk:q2.1"]
+    assert gone.abandoned and gone.pbx_answered_at is not None
+
+
+def test_queue_log(staffed: Store) -> None:
+    from console.store.models import Staff
+
+    with staffed.write() as session:
+        hannah = session.exec(select(Staff).where(Staff.login == "hreid")).one()
+        hannah.extension = "201"
+        session.add(hannah)
+    result = import_calls(staffed, QUEUE_LOG, source="queue_log", now=NOW)
+    assert result.format == "queue_log"
+    assert (result.imported, result.abandoned) == (3, 2)  # q4.1 still waiting: not yet
+    assert [(b.line, b.reason.split(" ")[0]) for b in result.bad] == [(10, "call"), (11, "hold")]
+    rows = {c.external_id: c for c in calls(staffed)}
+    answered = rows["asterisk:q1.1"]
+    assert answered.answer_seconds == 24 and answered.answer_source == "queue_log"
+    assert answered.received_at == datetime(2025, 11, 24, 10, 0, 1, tzinfo=UTC)
+    assert answered.staff_id == hannah.id and answered.customer_id is not None
+    assert rows["asterisk:q2.1"].abandoned and rows["asterisk:q3.1"].abandoned
+    assert rows["asterisk:q3.1"].details["exit"] == "EXITWITHTIMEOUT"
+    again = import_calls(staffed, QUEUE_LOG, now=NOW)
+    assert (again.imported, again.timed, again.duplicates) == (0, 0, 3)
+
+
+def test_queue_log_times_what_the_cdr_could_not(staffed: Store) -> None:
+    import_calls(staffed, QUEUED, now=NOW)
+    result = import_calls(staffed, QUEUE_LOG, now=NOW, fmt="queue_log")
+    assert (result.imported, result.timed) == (1, 2)  # q3.1 new; q1.1 and q2.1 from the CDR
+    rows = {c.external_id: c for c in calls(staffed)}
+    taken = rows["asterisk:q1.1"]
+    assert taken.answer_seconds == 24 and taken.answer_source == "queue_log"
+    assert taken.pbx_answered_at is not None  # the PBX's own instant is kept
+    assert rows["asterisk:q2.1"].abandoned
+    assert import_calls(staffed, QUEUE_LOG, now=NOW).timed == 0  # once only
+    # the CDR imported again afterwards changes nothing
+    assert import_calls(staffed, QUEUED, now=NOW).imported == 0
+    assert {c.external_id: c.answer_seconds for c in calls(staffed)}["asterisk:q1.1"] == 24

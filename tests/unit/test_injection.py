@@ -88,6 +88,15 @@ def test_customer_text_round_trips(desk: Desk, text: str) -> None:
         assert session.exec(select(func.count()).select_from(Event)).one() == 1  # nothing deleted
 
 
+@pytest.mark.parametrize("text", [NASTY, *OTHERS])
+def test_hostile_text_is_no_phone_number(desk: Desk, text: str) -> None:
+    """A phone number is checked, not stored as typed: hostile text is refused, nothing written."""
+    with pytest.raises(InputError, match="not a phone number"):
+        customers.create(desk, "Ann Smith", phone=text[:30])
+    with desk.store.read() as session:
+        assert session.exec(select(func.count()).select_from(Customer)).one() == 0
+
+
 def test_sql_in_a_search_is_only_text(desk: Desk) -> None:
     customers.create(desk, "Morag Stewart")
     for query in ("' OR '1'='1", "'; DROP TABLE customer;--", '" OR 1=1 --'):
@@ -191,6 +200,7 @@ def assert_literal(app: FrontDeskApp, visible: str = VISIBLE) -> None:
     assert app.is_running
 
 
+@pytest.mark.ui
 async def test_staff_screen_shows_names_literally(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -211,6 +221,7 @@ async def test_staff_screen_shows_names_literally(
         await settle(pilot)
 
 
+@pytest.mark.ui
 async def test_sign_in_shows_names_literally(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -220,6 +231,7 @@ async def test_sign_in_shows_names_literally(
         assert_literal(app)
 
 
+@pytest.mark.ui
 async def test_customers_screen_shows_the_name_literally(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -236,6 +248,7 @@ async def test_customers_screen_shows_the_name_literally(
         assert "1 [b]Main[/b] St" in screen_text(app)
 
 
+@pytest.mark.ui
 async def test_calls_screen_shows_the_caller_literally(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -286,6 +299,7 @@ def marked(world: dict[str, Any]) -> dict[str, Any]:
     return world
 
 
+@pytest.mark.ui
 async def test_calls_screen_banner_picker_and_saved_call_are_literal(
     db: str, clock: FrozenClock, marked: dict[str, Any]
 ) -> None:
@@ -315,6 +329,7 @@ async def test_calls_screen_banner_picker_and_saved_call_are_literal(
         assert_literal(app)
 
 
+@pytest.mark.ui
 async def test_customers_record_timeline_and_dialogs_are_literal(
     db: str, clock: FrozenClock, marked: dict[str, Any]
 ) -> None:
@@ -362,6 +377,7 @@ async def test_customers_record_timeline_and_dialogs_are_literal(
         assert app.is_running
 
 
+@pytest.mark.ui
 async def test_reception_visitor_and_visit_dialogs_are_literal(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -412,6 +428,7 @@ def nasty_staff(seat: Store, team: str = "") -> Actor:
         return Actor(row.id, row.name, row.login, row.role, team)
 
 
+@pytest.mark.ui
 async def test_queue_shows_the_customer_literally(
     db: str, clock: FrozenClock, marked: dict[str, Any]
 ) -> None:
@@ -467,6 +484,7 @@ async def test_queue_shows_the_customer_literally(
         assert app.is_running
 
 
+@pytest.mark.ui
 async def test_reports_by_handler_shows_the_staff_name_literally(
     db: str, clock: FrozenClock, marked: dict[str, Any]
 ) -> None:
@@ -496,6 +514,7 @@ async def test_reports_by_handler_shows_the_staff_name_literally(
         assert_literal(app)
 
 
+@pytest.mark.ui
 async def test_reception_board_shows_the_visitor_literally(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -517,6 +536,7 @@ async def test_reception_board_shows_the_visitor_literally(
         assert_literal(app, "[red]Bo'--")
 
 
+@pytest.mark.ui
 async def test_an_error_naming_the_customer_is_shown_literally(
     db: str, clock: FrozenClock, world: dict[str, Any]
 ) -> None:
@@ -530,6 +550,7 @@ async def test_an_error_naming_the_customer_is_shown_literally(
         assert "[bold]Bobby [/] has an access restriction" in screen_text(app)
 
 
+@pytest.mark.ui
 async def test_first_run_and_add_staff_inputs_show_pasted_text_literally(
     db: str, clock: FrozenClock, seat: Store, world: dict[str, Any]
 ) -> None:

@@ -477,6 +477,16 @@ def test_migrations_match_the_models(any_store: Store) -> None:
     from sqlmodel import SQLModel
 
     with any_store.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": False})
+        # customer_search (SQLite's trigram index for the finder, migration 0005) and its
+        # shadow tables are a virtual table kept by triggers, not a model.
+        context = MigrationContext.configure(
+            conn,
+            opts={
+                "compare_type": False,
+                "include_name": lambda name, kind, _parent: (
+                    not (kind == "table" and (name or "").startswith("customer_search"))
+                ),
+            },
+        )
         diffs = compare_metadata(context, SQLModel.metadata)
     assert diffs == []

@@ -12,7 +12,7 @@ and its triggers too (console/store/engine.py), and on PostgreSQL the documented
 application role owns nothing (README, "The audit trail").
 
 Revision ID: 0003
-Revises: 0007 (written against 0002; chained after main's 0006 and 0007 at the merge)
+Revises: 0004 (written against 0002; chained after main's 0006, 0007, 0005, 0004 at the merge)
 """
 
 from collections.abc import Sequence
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0007"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
