@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from console.desk.desks import DESKS as DESK_TITLES
 from screens.messages import DataChanged, DeskReady
+from screens.palette import KeysProvider
 
 if TYPE_CHECKING:
     from console.desk.context import Actor, Desk
@@ -29,6 +30,9 @@ DESKS: dict[str, tuple[str, str, str]] = {
     name: (f"screens.desks.{name}", f"{name.title()}Screen", title)
     for name, title in DESK_TITLES.items()
 }
+
+# The desk someone in this role works at: where the console opens when no --desk is given.
+FIRST_DESK: dict[str, str] = {"reception": "reception"}
 
 
 class LoadingScreen(Screen[None]):
@@ -74,6 +78,10 @@ class FrontDeskApp(App[None]):
     TITLE = "Front Desk"
     CSS_PATH = "app.tcss"
     MODES: ClassVar[dict[str, Any]] = {mode: _screen_factory(mode) for mode in DESKS}
+    COMMANDS = App.COMMANDS | {KeysProvider}
+    # Every screen carries -narrow/-wide and -short/-tall: desks fit 80×24 from their CSS.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "f2",
@@ -127,7 +135,7 @@ class FrontDeskApp(App[None]):
         policy: str | None = None,
         clock: Clock | None = None,
         actor: Actor | None = None,
-        start: str = "calls",
+        start: str | None = None,
         poll_seconds: float = 1.0,
     ) -> None:
         super().__init__()
@@ -135,7 +143,7 @@ class FrontDeskApp(App[None]):
         self.policy = policy
         self.clock = clock
         self.start_actor = actor
-        self.start_mode = start
+        self.start_mode = start  # None: the desk of the person who signs in (FIRST_DESK)
         self.poll_seconds = poll_seconds
         self.desk: Desk | None = None
         self.revision = -1
@@ -199,7 +207,8 @@ class FrontDeskApp(App[None]):
         # Leave the loading screen, then show the first desk.
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.switch_mode(self.start_mode)
+        role = self.desk.actor.role
+        self.switch_mode(self.start_mode or FIRST_DESK.get(role, "calls"))
         self.post_message(DeskReady())
         self.set_interval(self.poll_seconds, self.poll_revision, name="revision poll")
 

@@ -11,8 +11,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--desk",
         choices=list(DESKS),
-        default="calls",
-        help="which desk to open first",
+        default=None,
+        help="which desk to open first (default: reception for reception staff, else calls)",
     )
 
 

@@ -412,10 +412,16 @@ def resolve(session: Session, customer: int | str) -> Customer:
     return row
 
 
+class NotAcknowledged(InputError):
+    """A contact with a restricted customer, the restriction not yet acknowledged.
+
+    Its own kind, so each screen can add how to acknowledge there (a key, a tick box)."""
+
+
 def check_restriction(c: Customer, acknowledged: bool) -> None:
     """BHA s12: a contact with a restricted customer is logged only once the restriction is seen."""
     if c.restriction.strip() and not acknowledged:
-        raise InputError(
+        raise NotAcknowledged(
             f"{c.name} has an access restriction: {c.restriction}. "
             "Acknowledge it before logging this contact"
         )

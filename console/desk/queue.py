@@ -30,7 +30,7 @@ from sqlalchemy import select as columns
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from console.desk.tasks import TaskView
+from console.desk.tasks import TaskView, kind_label
 from console.rules.clock import LONDON, as_utc, local
 from console.rules.errors import InputError, NotFound
 from console.store.ids import checked_id
@@ -46,44 +46,6 @@ PAGE = 50  # rows per page: a screenful and a half
 ENSURE_BATCH = 50  # progress-update tasks opened per transaction (~1 s at most)
 # The literal the partial index is declared with (see the module docstring).
 OPEN = text("task.status = 'open'")
-
-# Short plain words for the kind column; a landlord's own slugs fall back to the promise.
-KIND_LABELS: dict[str, str] = {
-    "callback": "call back",
-    "callback-routine": "call back",
-    "callback-urgent": "urgent call back",
-    "reply-routine": "reply",
-    "reply-urgent": "urgent reply",
-    "response": "reply",
-    "acknowledge": "acknowledgement",
-    "repair-emergency": "emergency repair",
-    "repair-urgent": "urgent repair",
-    "repair-routine": "routine repair",
-    "progress-update": "progress update",
-    "alternative-format": "alternative format",
-    "housing-application": "housing application",
-    "complaint-stage1": "stage 1 complaint",
-    "complaint-stage1-extended": "stage 1 complaint, extended",
-    "complaint-stage2": "stage 2 complaint",
-    "subject-access": "subject access",
-    "subject-access-extended": "subject access, extended",
-    "foi": "FOI request",
-    "gas-safety": "gas safety check",
-    "statutory-response": "statutory response",
-    "home-visit-notice": "home visit notice",
-}
-KIND_WIDTH = 28
-
-
-def kind_label(profile: Profile, slug: str) -> str:
-    """The kind of a task in a few plain words ("stage 1 complaint", "call back")."""
-    if slug in KIND_LABELS:
-        return KIND_LABELS[slug]
-    commitment = profile.commitments.get(slug)
-    if commitment is None:
-        return slug.replace("-", " ")
-    words = re.split(r"\s*[(;:]", commitment.promise, maxsplit=1)[0].strip()
-    return words if len(words) <= KIND_WIDTH else words[: KIND_WIDTH - 1].rstrip() + "…"
 
 
 def headline(profile: Profile, slug: str, title: str) -> str:
@@ -447,6 +409,36 @@ def rows(
         after = p.next
 
 
+@dataclass(frozen=True)
+class ReturnCall:
+    """What a handler needs to return a call from the queue: the numbers and what was said."""
+
+    phone: str
+    phone_alt: str
+    notes: str  # the call's or voicemail's notes ("" when the task came from elsewhere)
+    channel: str  # "call", "voicemail", "visit", ...
+
+
+def return_call(desk: Desk, task_id: int) -> ReturnCall:
+    """The phone numbers and the first contact's notes for a task (a call back above all)."""
+    from console.store.models import Contact
+
+    checked_id(task_id, "task")
+    desk.require()
+    with desk.store.read() as session:
+        task = session.get(Task, task_id)
+        if task is None:
+            raise NotFound(f"no task #{task_id}: it may have been purged")
+        customer = session.get(Customer, task.customer_id) if task.customer_id else None
+        contact = session.get(Contact, task.contact_id) if task.contact_id else None
+        return ReturnCall(
+            phone=customer.phone if customer else "",
+            phone_alt=customer.phone_alt if customer else "",
+            notes=contact.notes if contact else "",
+            channel=contact.channel if contact else "",
+        )
+
+
 def find(
     desk: Desk, task_id: int, filters: QueueFilter | None = None, *, at: datetime | None = None
 ) -> QueueRow | None:
@@ -547,12 +539,15 @@ def parse_as_at(value: str, now: datetime) -> datetime | None:
             except ValueError:
                 pass
             else:
-                _check_year(moment.date(), text_value)
-                return as_utc(moment)
-        try:
-            day = date.fromisoformat(m.group(1))
-        except ValueError:
-            raise InputError(f"'{text_value}' is not a date: type it as YYYY-MM-DD HH:MM") from None
+                try:
+                    return as_utc(moment)
+                except OverflowError:
+                    raise InputError(
+                        f"'{text_value}' is too far from today: it falls outside the calendar"
+                    ) from None
+        from console.desk.customers import parse_day
+
+        day = parse_day(m.group(1))  # says which month has how many days, as F5 does
         rest = m.group(2) or ""
     else:
         first, _, rest = low.partition(" ")
@@ -568,20 +563,8 @@ def parse_as_at(value: str, now: datetime) -> datetime | None:
                 f"'{text_value}' is not an instant: type e.g. 'Fri 17:00', 'tomorrow 9:00' "
                 "or '2025-11-28 17:00'"
             )
-    _check_year(day, text_value)
     at = parse_time(rest, "the time") if rest.strip() else time(17, 0)
     return as_utc(datetime.combine(day, at, tzinfo=LONDON))
-
-
-FIRST_YEAR, LAST_YEAR = 1990, 2200  # the instants a queue or report can be seen as at
-
-
-def _check_year(day: date, typed: str) -> None:
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise InputError(
-            f"'{typed[:40]}' is too far from today: "
-            f"give an instant from {FIRST_YEAR} to {LAST_YEAR}"
-        )
 
 
 # --- progress updates ------------------------------------------------------------------

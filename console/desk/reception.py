@@ -251,6 +251,7 @@ class TodaySummary:
     second_within: int
     second_decided: int
     longest_wait_id: int | None = None
+    longest_wait_who: str = ""  # the board name of that visitor, so the wait is findable
 
     @property
     def share_within(self) -> float | None:
@@ -278,7 +279,8 @@ class TodaySummary:
                 f"{format_target(self.target_seconds)}"
                 f" ({self.served_within} of {self.decided})"
             )
-        parts.append(f"longest wait {format_wait(self.longest_wait_seconds)}")
+        who = f" ({self.longest_wait_who})" if self.longest_wait_who else ""
+        parts.append(f"longest wait {format_wait(self.longest_wait_seconds)}{who}")
         if self.second_needed and self.second_target_seconds is not None:
             share = self.second_share
             if share is not None:
@@ -302,6 +304,7 @@ def summarise(
     second_needed = second_within = second_decided = 0
     longest = 0.0
     longest_id: int | None = None
+    longest_who = ""
     for v in visits:
         if v.day != day:
             continue
@@ -309,6 +312,7 @@ def summarise(
         wait = v.serve_wait(now)
         if longest_id is None or wait > longest:
             longest, longest_id = max(wait, 0.0), v.id
+            longest_who = v.board_name if v.visitor_name else ""  # the wall has no names
         stage = v.stage
         if v.served_at is not None:
             served += 1
@@ -349,6 +353,7 @@ def summarise(
         second_within=second_within,
         second_decided=second_decided,
         longest_wait_id=longest_id,
+        longest_wait_who=longest_who,
     )
 
 
@@ -641,6 +646,12 @@ def seen_by_second(desk: Desk, contact_id: int) -> VisitView:
             raise InputError(f"{_who(contact)} was already seen at {_when(contact.second_seen_at)}")
         if contact.left_at is not None:
             raise InputError(f"{_who(contact)} left at {_when(contact.left_at)} without being seen")
+        if contact.served_by_id is not None and contact.served_by_id == actor.id:
+            # The standard times how long the visitor waits for someone else.
+            raise InputError(
+                f"you served {_who(contact)} yourself: the second staff member must be "
+                "someone else, signed in at this desk or their own"
+            )
         contact.second_seen_at = now
         contact.second_seen_by_id = actor.id
         return "seen by a second staff member"

@@ -8,6 +8,7 @@ update) live here too; the queue query is console/desk/queue.py.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,48 @@ class TaskView:
     parent_id: int | None
     details: dict[str, Any]
     aim_at: datetime | None = None  # the earlier target inside the promise, where there is one
+
+
+# Short plain words for the kind column; a landlord's own slugs fall back to the promise.
+KIND_LABELS: dict[str, str] = {
+    "answer-call": "answer a call",
+    "reception-serve": "serve a visitor",
+    "reception-second": "second staff member",
+    "callback": "call back",
+    "callback-routine": "call back",
+    "callback-urgent": "urgent call back",
+    "reply-routine": "reply",
+    "reply-urgent": "urgent reply",
+    "response": "reply",
+    "acknowledge": "acknowledgement",
+    "repair-emergency": "emergency repair",
+    "repair-urgent": "urgent repair",
+    "repair-routine": "routine repair",
+    "progress-update": "progress update",
+    "alternative-format": "alternative format",
+    "housing-application": "housing application",
+    "complaint-stage1": "stage 1 complaint",
+    "complaint-stage1-extended": "stage 1 complaint, extended",
+    "complaint-stage2": "stage 2 complaint",
+    "subject-access": "subject access",
+    "subject-access-extended": "subject access, extended",
+    "foi": "FOI request",
+    "gas-safety": "gas safety check",
+    "statutory-response": "statutory response",
+    "home-visit-notice": "home visit notice",
+}
+KIND_WIDTH = 28
+
+
+def kind_label(profile: Profile, slug: str) -> str:
+    """The kind of a task in a few plain words ("stage 1 complaint", "call back")."""
+    if slug in KIND_LABELS:
+        return KIND_LABELS[slug]
+    commitment = profile.commitments.get(slug)
+    if commitment is None:
+        return slug.replace("-", " ")
+    words = re.split(r"\s*[(;:]", commitment.promise, maxsplit=1)[0].strip()
+    return words if len(words) <= KIND_WIDTH else words[: KIND_WIDTH - 1].rstrip() + "…"
 
 
 def slug_for(desk: Desk, use: str) -> str:
@@ -490,14 +533,23 @@ def assign(desk: Desk, task_id: int, to: int | str | None) -> TaskView:
         return view_task(desk, session, task)
 
 
-def complete(desk: Desk, task_id: int, outcome: str, note: str = "") -> TaskView:
-    """Mark an open task done with an outcome (required) and a note."""
+def check_completion(outcome: str, note: str) -> tuple[str, str]:
+    """The outcome and note a task is completed with, cleaned; a dialog asks before saving."""
     outcome = _clean(outcome)
     note = (note or "").strip()
     if not outcome:
         raise InputError("say what the outcome was before completing the task")
+    if not note:
+        raise InputError("write a note of what was done before marking the task done")
     if len(outcome) > 200:
         raise InputError("the outcome is longer than 200 characters: put the detail in the note")
+    return outcome, note
+
+
+def complete(desk: Desk, task_id: int, outcome: str, note: str = "") -> TaskView:
+    """Mark an open task done with an outcome and a note (both required: the next person to
+    read the task, or the customer's complaint, needs to know what was actually done)."""
+    outcome, note = check_completion(outcome, note)
     with desk.store.write() as session:
         task = _open(session, task_id)
         actor = _check_holder(desk, session, task, "complete")
@@ -548,12 +600,16 @@ def _extension(desk: Desk, task: Task) -> Extension:
     if commitment is None or not commitment.extends_to:
         if task.original_due_at is not None:
             raise InputError(f"task #{task.id} has been extended already: it cannot be again")
-        can = [c.slug for c in desk.profile.commitments.values() if c.extends_to]
+        can = [
+            kind_label(desk.profile, c.slug)
+            for c in desk.profile.commitments.values()
+            if c.extends_to
+        ]
+        allowed = " and ".join([", ".join(can[:-1]), can[-1]] if len(can) > 1 else can)
         raise InputError(
-            f"task #{task.id} ({task.slug}) cannot be extended: under the "
-            f"{desk.profile.short_name} profile only "
-            + (", ".join(can) if can else "no commitment")
-            + " can be"
+            f"task #{task.id} ({kind_label(desk.profile, task.slug)}) cannot be extended: "
+            f"the {desk.profile.short_name} profile gives more time only for "
+            f"{allowed or 'no kind of task'}"
         )
     target = desk.profile.commitment(commitment.extends_to)
     assert task.id is not None and task.received_at is not None and task.due_at is not None

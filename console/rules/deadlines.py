@@ -398,7 +398,7 @@ def time_left(due: datetime, now: datetime) -> str:
     """How long until ``due`` in plain words: "3d 2h", "2h 15m", "45m", "overdue 1d 3h".
 
     Two units at most, truncated (a countdown never promises time that is not
-    there); seconds only in the last minute.
+    there); seconds only in the last minute; "over a year" beyond a year.
     """
     seconds = (_received_utc(due) - _received_utc(now)).total_seconds()
     overdue = seconds < 0
@@ -406,6 +406,8 @@ def time_left(due: datetime, now: datetime) -> str:
     if whole == 0:
         return "due now"
     days, rest = divmod(whole, 86400)
+    if days >= 366:  # "overdue 2912122d" helps nobody: past a year, say so in words
+        return "overdue over a year" if overdue else "over a year"
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     if days:

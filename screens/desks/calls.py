@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
@@ -136,7 +136,7 @@ class CallsScreen(Screen[None]):
         yield Static(id="ooh-banner", markup=False)
         yield ScreenPopBar(id="screen-pop")
         with Horizontal(id="calls-body"):
-            with Vertical(id="call-form"):
+            with VerticalScroll(id="call-form"):  # scrolls to the focused field at 80×24
                 yield Static("New call", id="form-title")
                 with Horizontal(classes="row"):
                     yield Label("Answer time", id="answer-label", classes="field-label")
@@ -178,6 +178,8 @@ class CallsScreen(Screen[None]):
         table.add_columns("Time", "Caller", "Answer", "Outcome")
         self.query_one("#tell", Static).border_title = "Tell the caller"
         self.query_one("#answer", Input).focus()
+        # Shown with the first frame: a handler who signs in out of hours sees it at once.
+        self._show_office(service.office_status(desk))
         self._refresh()
         self.set_interval(60, self._refresh, name="office hours")
 
@@ -258,6 +260,11 @@ class CallsScreen(Screen[None]):
             verdict.set_class(within is False, "over")
 
     def _loaded(self, status: OfficeStatus, day: MyDay) -> None:
+        self._show_office(status)
+        self._show_day(day)
+
+    def _show_office(self, status: OfficeStatus) -> None:
+        """The out-of-hours banner and ctrl+e: from the profile's calendar alone, no database."""
         self.office = status
         banner = self.query_one("#ooh-banner", Static)
         self.set_class(not status.open, "-out-of-hours")
@@ -267,6 +274,9 @@ class CallsScreen(Screen[None]):
                 text.append("\nPress ctrl+e to log an emergency repair.", style="bold")
             banner.update(text)
         self.refresh_bindings()
+
+    def _show_day(self, day: MyDay) -> None:
+        wide = self.app.size.width >= 110  # at 80 columns the answer verdict stays in view
         table = self.query_one("#my-calls", DataTable)
         row = table.cursor_row
         table.clear()
@@ -285,7 +295,7 @@ class CallsScreen(Screen[None]):
                     answer.append(" typed", style="dim")
             table.add_row(
                 f"{local(r.received_at):%H:%M}",
-                literal(_clip(r.customer_name or "Anonymous", 15)),
+                literal(_clip(r.customer_name or "Anonymous", 15 if wide else 9)),
                 answer,
                 literal(_clip(SHORT.get(r.outcome_kind, r.outcome), 17)),
                 key=str(r.contact_id),
@@ -552,6 +562,10 @@ class CallsScreen(Screen[None]):
         self._reset_form()
         self._status(f"Saved: {what.lower()} from {who}, {label.lower()}.", saved=True)
         tell = self.query_one("#tell", Static)
+        # Nobody is on the line after a voicemail: the words are for when you call back.
+        tell.border_title = (
+            "When you call back, tell them" if result.channel == "voicemail" else "Tell the caller"
+        )
         if result.tell:
             tell.update(literal("\n".join(result.tell), style="bold"))
             tell.add_class("-shown")

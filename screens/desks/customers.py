@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from console.desk.customers import CustomerRecord, CustomerView, TimelineEntry
 
 WHAT = 26  # characters of the timeline's "What" column (fits 120 columns)
+WHAT_NARROW = 18  # below 110 columns: When, What and Status still fit beside the record
 ACK_HINT = "Press ctrl+r to acknowledge the restriction before logging a contact."
 RECORD_ACTIONS = (
     "letter",
@@ -136,7 +137,9 @@ class CustomersScreen(Screen[None]):
         with Horizontal(id="finder-row"):
             yield Label("Customer", id="finder-label")
             yield CustomerPicker(
-                id="picker", placeholder="Find a customer: name, address, phone or reference"
+                id="picker",
+                placeholder="Find a customer: name, address, phone or reference",
+                nobody=None,
             )
         yield CallerBanner(id="banner", ack_hint=ACK_HINT)
         with Horizontal(id="customer-body"):
@@ -300,16 +303,17 @@ class CustomersScreen(Screen[None]):
             self.row_keys.append(key)
             at = local(e.at)
             when = f"{at:%d %b}" if e.slug == "letter" else f"{at:%d %b %H:%M}"
+            width = WHAT if self.app.size.width >= 110 else WHAT_NARROW
             if e.kind == "contact":
                 what = Text(e.what, style="bold")
                 if e.summary:
                     what.append(f" · {e.summary}", style="")
-                what.truncate(WHAT, overflow="ellipsis")
+                what.truncate(width, overflow="ellipsis")
                 what = visible(what)
                 status = literal(_clip(e.status.replace("_", " "), 10))
                 due = Text("")
             else:
-                what = literal(_clip(e.what, WHAT))
+                what = literal(_clip(e.what, width))
                 status = literal(_clip(e.status, 10), style="" if e.status == "open" else "dim")
                 due = Text("")
                 if e.status == "open" and e.due_at is not None:

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.screen import Screen
@@ -48,6 +48,23 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("customer", "Customer", 22),
     ("who", "With", 18),
 )
+# Below this many columns the due date is written short and the other columns give way,
+# so the customer stays readable at 80 (the detail pane has the date in full words).
+NARROW = 110
+NARROW_WIDTHS = {"due": 12, "left": 15, "kind": 16, "who": 10}
+CUSTOMER_MIN = 14
+
+
+def short_due(due: datetime, now: datetime) -> str:
+    """The due instant in 12 characters or fewer, for a narrow queue: "today 16:15"."""
+    when, today = local(due), local(now).date()
+    if when.date() == today:
+        return f"today {when:%H:%M}"
+    if when.year != today.year:
+        return f"{when:%d %b %Y}"
+    return f"{when:%d %b %H:%M}"
+
+
 FILTER_KEYS = "m mine · t team · k kind · o overdue · p customer · / search · w as at · esc all"
 NEAR_END = 10  # load the next page when the cursor is this close to the last loaded row
 MAX_RELOAD = 2000  # a reload reads back at most this many rows (those already scrolled past)
@@ -188,6 +205,9 @@ class QueueScreen(Screen[None]):
         self.generation = 0  # bumped by every reload: late results of an older one are dropped
         self.loading_more = False
         self.ticks = 0
+        self.narrow = False  # the table's columns are fitted to a narrow terminal
+        self.return_calls: dict[int, queue.ReturnCall] = {}  # task id -> numbers and notes
+        self.reading_calls: set[int] = set()
         self.timings: dict[str, Any] = {}
         self._cells: list[tuple[Any, ...]] = []  # what each table row shows now
 
@@ -204,6 +224,7 @@ class QueueScreen(Screen[None]):
         table = self.table
         for key, title, width in COLUMNS:
             table.add_column(title, width=width, key=key)
+        self._fit_columns(self.size.width or self.app.size.width)
         table.focus()
         detail = self.query_one("#queue-detail", Static)
         detail.border_title = "Task"
@@ -212,6 +233,30 @@ class QueueScreen(Screen[None]):
         self.set_interval(TICK_SECONDS, self._tick, name="queue tick")
         if getattr(self.app, "desk", None) is not None:
             self.reload(ensure=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_columns(event.size.width)
+
+    def _fit_columns(self, width: int) -> None:
+        """Give the customer every column the others can spare (DataTable widths are fixed)."""
+        narrow = width < NARROW
+        widths = {key: w for key, _, w in COLUMNS}
+        if narrow:
+            widths.update(NARROW_WIDTHS)
+        others = sum(w for key, w in widths.items() if key != "customer")
+        # two cells of padding per column, one column for the scrollbar
+        widths["customer"] = max(CUSTOMER_MIN, width - others - 2 * len(COLUMNS) - 2)
+        table = self.table
+        for key, column in table.columns.items():
+            column.width = widths[str(key.value)]
+            column.auto_width = False
+        table._require_update_dimensions = True
+        table.refresh()
+        if narrow != self.narrow:
+            self.narrow = narrow
+            if self.rows:
+                self._cells = []  # the due column changes its wording: write every row
+                self._draw_rows(self.selected_task_id)
 
     # ------------------------------------------------------------------ state
 
@@ -383,7 +428,8 @@ class QueueScreen(Screen[None]):
     def _cells_for(self, row: QueueRow) -> tuple[Any, ...]:
         at = self.at or self.desk.now()
         style = self._state_style(row.state)
-        due = Text(plain_due(row.task.due_at, at), style=style)
+        when = short_due(row.task.due_at, at) if self.narrow else plain_due(row.task.due_at, at)
+        due = Text(when, style=style)
         left = Text(time_left(row.task.due_at, at), style=style + (" bold" if style else ""))
         customer = literal(row.task.customer_name or "—")
         if row.task.restriction:  # the marker first, so a long name never hides it
@@ -446,18 +492,18 @@ class QueueScreen(Screen[None]):
             f"   overdue: {counts.overdue:,}",
             style=self._theme("error", "red") + " bold" if counts.overdue else "",
         )
-        if counts.by_kind:
-            text.append("\nBy kind: ", style="bold")
-            parts = [
-                f"{k.kind} {k.open:,}" + (f" ({k.overdue:,} overdue)" if k.overdue else "")
-                for k in counts.by_kind
-            ]
-            text.append(" · ".join(parts))
         if self.is_lead and counts.by_handler:
             text.append("\nLoad: ", style="bold")
             parts = [
                 f"{h.name} {h.open:,}" + (f" ({h.overdue:,} overdue)" if h.overdue else "")
                 for h in counts.by_handler
+            ]
+            text.append(" · ".join(parts))
+        if counts.by_kind:
+            text.append("\nBy kind: ", style="bold")
+            parts = [
+                f"{k.kind} {k.open:,}" + (f" ({k.overdue:,} overdue)" if k.overdue else "")
+                for k in counts.by_kind
             ]
             text.append(" · ".join(parts))
         self.query_one("#queue-counts", Static).update(visible(text))  # staff names
@@ -483,9 +529,17 @@ class QueueScreen(Screen[None]):
         kind, _, rest = queue.headline(self.desk.profile, t.slug, t.title).partition(": ")
         text.append(f"#{t.id} {kind}", style="bold")
         text.append(f": {rest}" if rest else "")
+        call = self.return_calls.get(t.id)
+        if call is None and t.id not in self.reading_calls:
+            self.reading_calls.add(t.id)
+            self._read_return_call(t.id)
         if t.customer_name:
             text.append(f"\n{t.customer_name}")
             text.append(f" ({t.customer_reference})" if t.customer_reference else "")
+        if call is not None and (call.phone or call.phone_alt):
+            text.append("\n" if not t.customer_name else " · ")
+            text.append("phone ")
+            text.append(" or ".join(p for p in (call.phone, call.phone_alt) if p), style="bold")
         text.append(f"\nReceived {local(t.received_at):%a %d %b %Y %H:%M}")
         text.append(f" · due {row.due_text} · {row.left}")
         if row.aim_text:
@@ -502,7 +556,24 @@ class QueueScreen(Screen[None]):
         if t.restriction:
             text.append("\nAccess restriction: ", style=self._theme("error", "red") + " bold")
             text.append(t.restriction)
+        if call is not None and call.notes:
+            said = "Voicemail" if call.channel == "voicemail" else "Notes"
+            text.append(f"\n{said}: ", style="bold")
+            text.append(call.notes)
         detail.update(visible(text))  # names, title, restriction: no raw ESC
+
+    @work(
+        thread=True, group="queue-return-call", name="read the phone numbers", exit_on_error=False
+    )
+    def _read_return_call(self, task_id: int) -> None:
+        call = queue.return_call(self.desk, task_id)
+        self.app.call_from_thread(self._return_call_read, task_id, call)
+
+    def _return_call_read(self, task_id: int, call: queue.ReturnCall) -> None:
+        self.reading_calls.discard(task_id)
+        self.return_calls[task_id] = call
+        if self.selected_task_id == task_id:
+            self._draw_detail()
 
     # ------------------------------------------------------------------ actions
 
@@ -765,7 +836,7 @@ class QueueScreen(Screen[None]):
         self.app.push_screen(
             TextDialog(
                 "Kind of task",
-                "A kind (or its start, e.g. complaint); empty for every kind",
+                "A kind as shown (e.g. call back, complaint); empty for all",
                 value=self.kind,
                 hint="Kinds: " + ", ".join(queue.kind_names(self.desk.profile)),
             ),

@@ -149,6 +149,8 @@ class ReceptionScreen(Screen[None]):
             id="reception.left",
             tooltip="The selected visitor left without being seen",
         ),
+        Binding("home", "first", "First", show=False, tooltip="The top of the board"),
+        Binding("end", "last", "Last", show=False, tooltip="The bottom of the board"),
         Binding(
             "v",
             "visit",
@@ -164,6 +166,7 @@ class ReceptionScreen(Screen[None]):
         self._reads = itertools.count(1)  # each read of the board, in the order it began
         self._shown = 0  # the newest read on screen
         self._showing = asyncio.Lock()
+        self.follow: int | None = None  # the visit to put the cursor on at the next showing
 
     def compose(self) -> Any:
         yield Header()
@@ -228,11 +231,17 @@ class ReceptionScreen(Screen[None]):
             board_list = self.query_one("#board", ListView)
             visits = board.visits
             rows = self.rows
+            follow, self.follow = self.follow, None
             if [r.visit.id for r in rows] == [v.id for v in visits]:
                 for row, visit in zip(rows, visits, strict=True):
                     row.show(visit)
+                ids = [v.id for v in visits]
+                if follow in ids:
+                    board_list.index = ids.index(follow)
             else:
-                keep = self.selected.id if self.selected is not None else None
+                keep = follow if follow is not None else None
+                if keep is None and self.selected is not None:
+                    keep = self.selected.id
                 old_index = board_list.index
                 await board_list.clear()
                 await board_list.extend(VisitRow(v) for v in visits)
@@ -271,6 +280,16 @@ class ReceptionScreen(Screen[None]):
         if visit is None:
             self.notify("Nobody is selected: press a to log an arrival", severity="warning")
         return visit
+
+    def action_first(self) -> None:
+        board_list = self.query_one("#board", ListView)
+        if self.rows:
+            board_list.index = 0
+
+    def action_last(self) -> None:
+        board_list = self.query_one("#board", ListView)
+        if self.rows:
+            board_list.index = len(self.rows) - 1
 
     def action_arrive(self) -> None:
         from screens.dialogs.arrival_dialog import ArrivalDialog
@@ -349,5 +368,11 @@ class ReceptionScreen(Screen[None]):
     def _run(self, service: str, argument: Any) -> None:
         from console.desk import reception
 
-        getattr(reception, service)(self.desk, argument)
-        self.app.call_from_thread(self.load)
+        visit = getattr(reception, service)(self.desk, argument)
+        self.app.call_from_thread(self._written, visit)
+
+    def _written(self, visit: VisitView) -> None:
+        # The cursor goes to the visitor just acted on (a new arrival above all): the next
+        # s, n or e is for them, not for whoever the cursor happened to be on.
+        self.follow = visit.id
+        self.load()

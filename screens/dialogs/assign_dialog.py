@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens.widgets.find_list import FindList
 from screens.widgets.literal import literal, visible
 
 if TYPE_CHECKING:
@@ -53,8 +54,11 @@ class AssignDialog(ModalScreen[AssignChoice | None]):
         with Vertical(id="assign-box") as box:
             box.border_title = "Assign the task"
             yield Static(literal(self.summary), id="assign-summary")
-            yield OptionList(*options, id="assign-list")
-            yield Static("Up/down to choose, Enter to assign; Escape cancels.", id="assign-hint")
+            yield FindList(*options, id="assign-list")
+            yield Static(
+                "Type a name or Up/Down to choose, Enter to assign; Escape cancels.",
+                id="assign-hint",
+            )
 
     def on_mount(self) -> None:
         listing = self.query_one("#assign-list", OptionList)

@@ -63,9 +63,20 @@ class CompleteDialog(ModalScreen[Completion | None]):
         self.action_save()
 
     def action_save(self) -> None:
+        from console.desk.tasks import check_completion
+        from console.rules.errors import FrontDeskError
+
         outcome = self.query_one("#complete-outcome", Select).value
-        note = self.query_one("#complete-note", Input).value.strip()
-        self.dismiss(Completion(str(outcome), note))
+        note = self.query_one("#complete-note", Input).value
+        try:  # the service's own rule, asked before closing so nothing typed is lost
+            checked = check_completion(str(outcome), note)
+        except FrontDeskError as exc:
+            hint = self.query_one("#complete-hint", Static)
+            hint.update(literal(str(exc)))
+            hint.add_class("-error")
+            self.query_one("#complete-note", Input).focus()
+            return
+        self.dismiss(Completion(*checked))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -87,6 +87,14 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
             "ctrl+s", "save", "Save", id="dialog.save", tooltip="Save and close", priority=True
         ),
         Binding("escape", "cancel", "Back", id="dialog.cancel", tooltip="Close without saving"),
+        Binding(
+            "ctrl+r",
+            "acknowledge",
+            "Acknowledge",
+            id="dialog.acknowledge",
+            tooltip="I have read the access restriction and will follow it",
+            priority=True,
+        ),
     ]
     TITLE_TEXT = ""
     LOGS_CONTACT: ClassVar[bool] = True  # False: no acknowledgement asked (not a contact)
@@ -160,6 +168,19 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
         boxes = self.query("#dialog-ack")
         return bool(boxes) and boxes.first(Checkbox).value
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "acknowledge":  # only while there is a restriction to acknowledge
+            return self.is_mounted and bool(self.query("#dialog-ack"))
+        return True
+
+    def action_acknowledge(self) -> None:
+        boxes = self.query("#dialog-ack")
+        if boxes:
+            boxes.first(Checkbox).value = True
+            if self.has_class("-error"):
+                self.query_one("#dialog-error", Static).update("Acknowledged: ctrl+s saves.")
+                self.remove_class("-error")
+
     def value(self, selector: str) -> str:
         return self.query_one(selector, Input).value
 
@@ -206,8 +227,13 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
         self.app.call_from_thread(self.dismiss, result)
 
     def show_error(self, exc: BaseException) -> None:
+        from console.desk.customers import NotAcknowledged
+
         self.busy = False
-        self.query_one("#dialog-error", Static).update(literal(f"✗ {exc}", style="bold"))
+        message = f"✗ {exc}"
+        if isinstance(exc, NotAcknowledged):
+            message += ": press ctrl+r (or tick the box above), then ctrl+s"
+        self.query_one("#dialog-error", Static).update(literal(message, style="bold"))
         self.add_class("-error")
 
     def _failed(self, exc: BaseException) -> None:

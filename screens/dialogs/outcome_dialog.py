@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from console.desk.outcomes import BY_KIND, Outcome
 from console.desk.people import Colleague
+from screens.widgets.find_list import FindList
 from screens.widgets.literal import LITERAL, literal
 
 if TYPE_CHECKING:
@@ -99,8 +100,8 @@ class OutcomeDialog(ModalScreen["Outcome | None"]):
             yield Static(literal(title), id="outcome-title")
             if self.wants_target:
                 who = "Who will call back?" if self.kind == "referred" else "Transferred to"
-                yield Label(f"{who} (Up/Down, Enter)")
-                yield OptionList(*self._team_options(), id="outcome-targets")
+                yield Label(f"{who} (type a name or Up/Down, Enter)")
+                yield FindList(*self._team_options(), id="outcome-targets")
                 if self.kind == "transferred":
                     yield Label("…or someone outside (e.g. Scottish Water)")
                     yield Input(
@@ -150,6 +151,9 @@ class OutcomeDialog(ModalScreen["Outcome | None"]):
 
     def _show_colleagues(self, found: list[Colleague]) -> None:
         self.colleagues = found
+        from screens.widgets.outcome_detail import remember_colleagues
+
+        remember_colleagues({c.id: c.name for c in found})  # "Referred to <name>" afterwards
         targets = self.query_one("#outcome-targets", OptionList)
         keep = targets.highlighted
         targets.add_options(

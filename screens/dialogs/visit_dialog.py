@@ -67,9 +67,11 @@ class VisitDialog(ModalScreen["VisitRecorded | None"]):
         v = self.visit
         with VerticalScroll(id="visit-box"):
             yield Static(literal(self._title()), id="visit-title")
-            yield Label("Customer (type to find; Enter picks; f8 nobody)", classes="section")
+            yield Label("Customer (type to find; Enter picks; f8 not on record)", classes="section")
             yield CustomerPicker(
-                id="visit-picker", placeholder="Find the visitor: name, address, phone or reference"
+                id="visit-picker",
+                placeholder="Find the visitor: name, address, phone or reference",
+                nobody="Visitor not on record",
             )
             yield CallerBanner(id="visit-banner", ack_hint=ACK_HINT)
             yield Label("Purpose (press its letter)", classes="section")

@@ -122,10 +122,17 @@ class CustomerPicker(Vertical):
             return self.picker
 
     def __init__(
-        self, *, placeholder: str = "", id: str | None = None, classes: str | None = None
+        self,
+        *,
+        placeholder: str = "",
+        nobody: str | None = "Anonymous caller",
+        id: str | None = None,
+        classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.placeholder = placeholder or "Find the caller: name, address, phone or reference"
+        # The words for "no customer record" (None: not offered, e.g. when finding a record).
+        self.nobody = nobody
         self.customer: CustomerView | None = None
         self.picked = False  # True once a customer or "anonymous" was chosen
         self._results_for: str | None = None  # the query the shown matches answer
@@ -178,7 +185,7 @@ class CustomerPicker(Vertical):
             self.input.cursor_position = len(text)
         picked = self.query_one("#picker-picked", Static)
         if customer is None:
-            picked.update(Text("✓ Anonymous caller"))
+            picked.update(Text(f"✓ {self.nobody or 'No customer'}"))
         else:
             line = Text("✓ ")
             line.append_text(describe(customer))
@@ -238,9 +245,13 @@ class CustomerPicker(Vertical):
             options.append(
                 Option(literal(f"+ New customer “{query}”  (ctrl+n)", style="italic"), id=NEW)
             )
-            options.append(Option(Text("Anonymous caller  (f8)", style="italic"), id=ANON))
+            if self.nobody:
+                options.append(Option(Text(f"{self.nobody}  (f8)", style="italic"), id=ANON))
         else:
-            options.append(Option(Text("Anonymous caller  (Enter or f8)", style="italic"), id=ANON))
+            if self.nobody:
+                options.append(
+                    Option(Text(f"{self.nobody}  (Enter or f8)", style="italic"), id=ANON)
+                )
             options.append(Option(Text("+ New customer  (ctrl+n)", style="italic"), id=NEW))
         matches = self.query_one("#picker-matches", OptionList)
         matches.clear_options()
@@ -292,8 +303,13 @@ class CustomerPicker(Vertical):
             if customer is not None:
                 self.pick(customer)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "no customer" not offered here: no f8 in the footer, none in the palette
+        return action != "anonymous" or bool(self.nobody)
+
     def action_anonymous(self) -> None:
-        self.pick(None)
+        if self.nobody:
+            self.pick(None)
 
     def action_new_customer(self) -> None:
         from screens.dialogs.new_customer_dialog import NewCustomerDialog

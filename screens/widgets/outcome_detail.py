@@ -23,13 +23,25 @@ def outcome_dialog(profile: Profile, kind: str, category_key: str | None) -> Out
     from screens.dialogs.outcome_dialog import OutcomeDialog
 
     category = profile.category(category_key or "")
+    # The enquiry's category names the service a complaint is about, except the
+    # "Complaint" category itself: that says nothing about which service.
+    service = category.label if category and "complaint" not in category.key.lower() else ""
     return OutcomeDialog(
         kind,
         teams=profile.teams,
         urgent_available=profile.has("callback_urgent")
         and profile.slug_for("callback_urgent") != profile.slug_for("callback_routine"),
-        service=category.label if category else "",
+        service=service,
     )
+
+
+# Colleagues' names by staff id, as last listed by the outcome dialog: the screen names the
+# colleague a call was referred to (an Outcome carries only the id).
+_COLLEAGUES: dict[int, str] = {}
+
+
+def remember_colleagues(names: dict[int, str]) -> None:
+    _COLLEAGUES.update(names)
 
 
 def outcome_summary(o: Outcome | None, *, with_service: bool = True) -> Text | str:
@@ -37,7 +49,8 @@ def outcome_summary(o: Outcome | None, *, with_service: bool = True) -> Text | s
     if o is None or not BY_KIND[o.kind].needs:
         return ""
     if o.kind in ("referred", "transferred"):
-        who = o.to_name or o.to_team or f"colleague {o.to_staff_id}"
+        named = _COLLEAGUES.get(o.to_staff_id) if o.to_staff_id is not None else None
+        who = o.to_name or o.to_team or named or "a colleague"
         verb = "Referred to" if o.kind == "referred" else "Transferred to"
         return literal(f"{verb} {who}" + (" (urgent call back)" if o.urgent else ""))
     service = f" · service: {o.service}" if with_service and o.service else ""

@@ -447,6 +447,8 @@ async def test_voicemail_becomes_a_call_back(env: Env) -> None:
         await keys.press("enter", "2", "ctrl+s")  # 2 = urgent
         await keys.settle()
         assert "8:45am tomorrow" in text_of(app, "#tell")
+        # nobody is on the line: the words are for the call back
+        assert app.screen.query_one("#tell").border_title == "When you call back, tell them"
     (row,) = env.contacts()
     assert row.channel == "voicemail" and row.answer_seconds is None
     assert row.received_at == datetime(2025, 11, 24, 7, 40, tzinfo=LONDON)
@@ -551,3 +553,56 @@ def test_snapshot_after_a_call_back(env: Env, snap_compare: Any) -> None:
 
     app = env.app()
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+# --- faults found on a real desk (issue 13) ----------------------------------------------
+
+
+async def test_a_colleague_is_found_by_typing_and_named_after_the_referral(env: Env) -> None:
+    app = env.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        keys = Keys(pilot)
+        await start_call(keys)
+        await keys.press("p")
+        await keys.type("tap")
+        await keys.press("enter", "4")
+        await keys.settle()
+        await keys.type("sam")  # type-to-find: no Downs
+        await keys.press("enter")
+        await keys.settle()
+        assert text_of(app, "#outcome-detail") == "Referred to Sam Jones"
+        await keys.press("ctrl+s")
+        await keys.settle()
+    (task,) = env.tasks()
+    assert task.assignee_id == env.colleague.id
+
+
+async def test_a_complaint_logged_under_complaint_does_not_name_complaint_as_its_service(
+    env: Env,
+) -> None:
+    app = env.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        keys = Keys(pilot)
+        await start_call(keys)
+        await keys.press("c")  # the "Complaint" enquiry
+        await keys.type("bins")
+        await keys.press("enter", "9")
+        await keys.settle()
+        service = app.screen.query_one("#outcome-service", Input)
+        assert service.value == ""
+
+
+async def test_the_out_of_hours_banner_needs_no_database_read(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shown with the desk's first frame, not when my calls have been read."""
+    from screens.desks.calls import CallsScreen
+
+    monkeypatch.setattr(CallsScreen, "_refresh", lambda self: None)  # no list is read
+    sunday = FrozenClock(datetime(2025, 11, 23, 14, 0, tzinfo=LONDON))
+    app = env.app(sunday)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.screen.has_class("-out-of-hours")
+        assert "Out of hours" in text_of(app, "#ooh-banner")
+        assert "emergency" in {b.binding.action for b in app.screen.active_bindings.values()}

@@ -416,3 +416,21 @@ def test_snapshot_of_the_customer_record(env: Env, snap_compare: Any) -> None:
         await settle(pilot)
 
     assert snap_compare(env.app(), terminal_size=(120, 40), run_before=run_before)
+
+
+async def test_ctrl_r_acknowledges_inside_the_letter_dialog(env: Env) -> None:
+    app = env.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_customer(pilot, "rab")
+        await press(pilot, "l")
+        await press(pilot, "tab", "r")  # the date-stamp as it is; the enquiry: Rent
+        await typed(pilot, "Rent")
+        await press(pilot, "ctrl+s")
+        error = text_of(app, "#dialog-error")
+        assert "Acknowledge it" in error and "press ctrl+r" in error  # says how
+        assert env.rows(Contact) == []
+        await press(pilot, "ctrl+r")
+        await press(pilot, "ctrl+s")
+        assert type(app.screen).__name__ == "CustomersScreen"
+    (letter,) = env.rows(Contact)
+    assert letter.channel == "letter"

@@ -264,6 +264,13 @@ async def test_complete_with_outcome_and_note(env: Env, seeded: dict[str, int]) 
         await pilot.press("d")
         await settle(pilot)
         assert isinstance(app.screen, CompleteDialog)
+        await pilot.press("enter")  # no note: refused in the dialog, as the README says
+        await settle(pilot)
+        assert isinstance(app.screen, CompleteDialog)
+        assert "write a note of what was done" in str(
+            app.screen.query_one("#complete-hint", Static).render()
+        )
+        assert env.row(seeded["callback"]).status == "open"
         await type_text(pilot, "Spoke to Mary")
         await pilot.press("enter")
         await settle(pilot)
@@ -327,7 +334,7 @@ async def test_extend_shows_the_new_due_instant_first(env: Env, seeded: dict[str
         await pilot.press("e")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
-        assert any("(callback-routine) cannot be extended" in n for n in notes(app))
+        assert any("(call back) cannot be extended" in n for n in notes(app))
 
 
 async def test_escalate_a_complaint_to_stage_2(env: Env, seeded: dict[str, int]) -> None:
@@ -481,7 +488,7 @@ async def test_two_desks_on_one_database_stay_live(env: Env, seeded: dict[str, i
         # desk B completes the first task; the service opens a new one due before it
         await pb.press("d")
         await settle(pb)
-        await pb.press("enter")
+        await pb.press(*"Phoned", "enter")
         await settle(pb)
         earliest = env.task("callback-urgent", local(2025, 11, 13, 10, 0), customer_id=env.jo)
         for _ in range(100):  # bounded wait for A's poll (0.2 s) and reload
@@ -506,3 +513,71 @@ def test_snapshot(env: Env, seeded: dict[str, int], snap_compare: Any) -> None:
         await settle(pilot)
 
     assert snap_compare(env.app(env.leah), terminal_size=(120, 40), run_before=run_before)
+
+
+# --- faults found on a real desk (issue 13) ----------------------------------------------
+
+
+async def test_a_call_backs_pane_shows_the_number_and_what_was_said(env: Env) -> None:
+    from console.desk import calls
+
+    with env.store.write() as session:
+        mary = session.get(Customer, env.mary)
+        assert mary is not None
+        mary.phone, mary.phone_alt = "01890 123456", "07700 900123"
+        session.add(mary)
+    logged = calls.log_call(
+        env.desk(env.hannah),
+        answer="5",
+        category="rent",
+        customer_id=env.mary,
+        outcome="callback_routine",
+        notes="Wants to know why the rent went up in April",
+    )
+    (promise,) = logged.promises
+    app = env.app(env.hannah)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await to_task(pilot, promise.task_id)
+        await settle(pilot)
+        pane = " ".join(str(screen(app).query_one("#queue-detail", Static).render()).split())
+        assert "phone 01890 123456 or 07700 900123" in pane
+        assert "Notes: Wants to know why the rent went up in April" in pane
+
+
+async def test_k_takes_the_words_the_queue_shows(env: Env, seeded: dict[str, int]) -> None:
+    app = env.app(env.hannah)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await answer(pilot, "k", "call back")  # routine and urgent: the words of both
+        assert set(ids(app)) == {seeded["callback"], seeded["overdue"]}
+        await answer(pilot, "k", "Urgent call back")
+        assert ids(app) == [seeded["overdue"]]
+
+
+async def test_as_at_an_impossible_day_and_far_ahead(env: Env, seeded: dict[str, int]) -> None:
+    app = env.app(env.hannah)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await answer(pilot, "w", "2025-02-30 17:00")
+        assert any("February 2025 has 28 days" in n for n in notes(app))
+        await answer(pilot, "w", "9999-12-31 17:00")
+        lefts = {cells[1] for _, cells in table(app)}
+        assert lefts == {"overdue over a year"}
+
+
+async def test_assign_by_typing_a_name(env: Env, seeded: dict[str, int]) -> None:
+    app = env.app(env.leah)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await to_task(pilot, seeded["callback"])
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AssignDialog)
+        await type_text(pilot, "pa")  # Owen Park: a word starting "pa"
+        assert app.screen.query_one(OptionList).highlighted == 2
+        await pilot.press("backspace", "backspace")
+        await type_text(pilot, "le")  # Leah
+        await pilot.press("enter")
+        await settle(pilot)
+        assert env.row(seeded["callback"]).assignee_id == env.leah.id

@@ -46,6 +46,10 @@ def rows(app: FrontDeskApp) -> list[tuple[str, str, str]]:
     return [(text(r.cell("name")), r.timer_text, r.wait_class) for r in board(app).rows]
 
 
+def messages(app: FrontDeskApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
 async def tick(pilot: Pilot[Any], clock: FrozenClock, seconds: float) -> None:
     """Advance the frozen clock and let the board's one-second tick run."""
     clock.advance(seconds=seconds)
@@ -112,12 +116,19 @@ async def test_arrival_timer_colours_and_stored_timestamps(
         await tick(pilot, clock, 61)
         assert rows(app) == [("Jo", "2nd 3:01", "wait-red")]
 
+        await pilot.press("e")  # Rita served Jo: she cannot be the second staff member
+        await settle(pilot)
+        assert stored(seat)[0].second_seen_at is None
+        assert any("the second staff member must be someone else" in m for m in messages(app))
+        sam = add_staff(seat, "Sam Lee", "slee", "handler", "Housing Management")
+        assert app.desk is not None
+        app.desk = app.desk.with_actor(sam)  # Sam signs in at this desk
         await pilot.press("e")
         await settle(pilot)
         (visit,) = stored(seat)
         assert visit.second_seen_at == MONDAY_MORNING + timedelta(seconds=362)
-        assert visit.second_seen_by_id == rita.id
-        assert text(board(app).rows[0].cell("status")) == "seen by RR"
+        assert visit.second_seen_by_id == sam.id
+        assert text(board(app).rows[0].cell("status")) == "seen by SL"
         assert board(app).query_one("#empty").display is True
 
 
@@ -367,3 +378,41 @@ def test_reception_snapshot(snap_compare: Any, db: str, clock: FrozenClock) -> N
 
     app = make_app(db, clock, rita)
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+async def test_the_cursor_goes_to_a_new_arrival_and_home_goes_to_the_top(
+    db: str, seat: Store, rita: Actor, clock: FrozenClock
+) -> None:
+    other = Desk(seat, load_profile("weslo"), clock, rita)
+    ann = reception.arrive(other, "Ann")
+    reception.serve(other, ann.id)  # Ann is finished: the bottom of the board
+    clock.advance(seconds=30)
+    reception.arrive(other, "Bob")
+    app = make_app(db, clock, rita)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("end")
+        assert board(app).selected.id == ann.id  # type: ignore[union-attr]
+        await pilot.press("a")
+        await pilot.press(*"Cy", "enter")
+        await settle(pilot)
+        assert board(app).selected.board_name == "Cy"  # type: ignore[union-attr]
+        await pilot.press("s")  # serves Cy, not Ann
+        await settle(pilot)
+        served = {c.visitor_name: c.served_at for c in stored(seat)}
+        assert served["Cy"] == clock.now() and served["Bob"] is None
+        await pilot.press("home")
+        assert board(app).selected.board_name == "Bob"  # type: ignore[union-attr]
+        today = text(board(app).query_one("#today"))
+        assert "longest wait" in today and "(Bob)" in today  # whose wait it is
+
+
+@pytest.mark.parametrize(("role", "desk"), [("reception", "reception"), ("handler", "calls")])
+async def test_the_console_opens_on_the_desk_of_whoever_signs_in(
+    db: str, seat: Store, clock: FrozenClock, role: str, desk: str
+) -> None:
+    person = add_staff(seat, "Pat Kerr", "pkerr", role, "Customer Services")
+    app = FrontDeskApp(db=db, policy="weslo", clock=clock, actor=person)  # no --desk
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.current_mode == desk

@@ -71,6 +71,9 @@ async def test_the_figures_a_lead_sees(
         ]
         routine = next(r for r in cells(app, "commitments") if r[0] == "routine call back")
         assert routine[2:8] == ["3", "1", "2", "1", "0", "33.3%"]
+        shown = {r[0] for t in ("commitments", "open_now") for r in cells(app, t)}
+        assert "urgent call back" in shown  # words, not slugs
+        assert not shown & set(load_profile("bha").commitments)
         await pilot.press("4")
         assert screen(app).query_one("#tabs", TabbedContent).active == "complaints"
         stage1 = cells(app, "complaints")[0]

@@ -321,6 +321,9 @@ def test_notice_ok_on_other_clocks_compares_with_the_due_instant() -> None:
         (-timedelta(days=1, hours=3, minutes=5), "overdue 1d 3h"),
         (-timedelta(minutes=5), "overdue 5m"),
         (-timedelta(seconds=5), "overdue 5s"),
+        (timedelta(days=365, hours=23), "365d 23h"),
+        (timedelta(days=400), "over a year"),
+        (-timedelta(days=2000), "overdue over a year"),
     ],
 )
 def test_time_left(delta: timedelta, words: str) -> None:

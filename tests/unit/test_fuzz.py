@@ -771,7 +771,7 @@ def test_huge_ids_are_refused_cleanly_by_tasks_and_queue(
         lambda: tasks.claim(desk, huge),
         lambda: tasks.assign(lead_desk, huge, None),
         lambda: tasks.assign(lead_desk, task_id, huge),
-        lambda: tasks.complete(desk, huge, "done", ""),
+        lambda: tasks.complete(desk, huge, "done", "Phoned"),
         lambda: tasks.cancel(lead_desk, huge, "duplicate"),
         lambda: tasks.extension_preview(desk, huge),
         lambda: tasks.extend(desk, huge, "more time"),

@@ -14,6 +14,7 @@ from console.cli.main import main
 from console.desk import customers, queue, tasks
 from console.desk.context import Actor, Desk
 from console.rules.clock import LONDON, FrozenClock
+from console.rules.deadlines import time_left
 from console.rules.errors import InputError, NotFound
 from console.store.engine import Store
 from console.store.models import Customer
@@ -123,7 +124,7 @@ def test_the_first_page_walks_the_open_task_index(desk: Desk, filled: dict[str, 
 
 
 def test_closed_tasks_leave_the_queue(desk: Desk, lead: Actor, filled: dict[str, int]) -> None:
-    tasks.complete(desk, filled["later"], "called back")
+    tasks.complete(desk, filled["later"], "called back", "Phoned back")
     tasks.cancel(desk.with_actor(lead), filled["sar"], "duplicate")
     assert ids(queue.page(desk)) == [filled[k] for k in ("overdue", "today", "complaint")]
 
@@ -157,6 +158,13 @@ def test_a_kind_the_profile_does_not_have_says_which_it_has(desk: Desk) -> None:
         match="'boiler' is not a kind of task in the BHA profile: try one of urgent call back",
     ):
         queue.page(desk, queue.QueueFilter(kind="boiler"))
+
+
+def test_every_kind_the_queue_shows_can_be_typed_back(desk: Desk) -> None:
+    profile = desk.profile
+    for slug, commitment in profile.commitments.items():
+        if commitment.is_task:
+            assert slug in queue.kind_slugs(profile, queue.kind_label(profile, slug))
 
 
 def test_my_team_needs_a_team(desk: Desk, store: Store) -> None:
@@ -202,7 +210,7 @@ def test_find_returns_one_row_or_none(desk: Desk, filled: dict[str, int]) -> Non
     found = queue.find(desk, filled["complaint"])
     assert found is not None and found.task.title == "stage 1 complaint: noisy neighbours"
     assert found.task.customer_name == "Mary Smith"
-    tasks.complete(desk, filled["complaint"], "upheld")
+    tasks.complete(desk, filled["complaint"], "upheld", "Letter sent")
     assert queue.find(desk, filled["complaint"]) is None
 
 
@@ -235,6 +243,17 @@ def test_parse_as_at(typed: str, expected: datetime | None) -> None:
 def test_parse_as_at_says_how_to_type_it(typed: str) -> None:
     with pytest.raises(InputError):
         queue.parse_as_at(typed, MONDAY_MORNING)
+
+
+def test_an_impossible_day_is_named_like_the_customer_desk_names_it() -> None:
+    with pytest.raises(InputError, match="February 2025 has 28 days"):
+        queue.parse_as_at("2025-02-30 17:00", MONDAY_MORNING)
+
+
+def test_far_ahead_as_at_shows_plain_words(desk: Desk) -> None:
+    at = queue.parse_as_at("9999-12-31 17:00", MONDAY_MORNING)
+    assert at is not None
+    assert time_left(MONDAY_MORNING, at) == "overdue over a year"
 
 
 def test_kind_labels_are_short_plain_words(desk: Desk) -> None:

@@ -221,6 +221,19 @@ def test_second_staff_member_timer_runs_from_being_served(
         reception.seen_by_second(wdesk, visit.id)
 
 
+def test_the_person_who_served_cannot_be_the_second_staff_member(
+    wdesk: Desk, store: Store, rita: Actor
+) -> None:
+    visit = reception.arrive(wdesk, "Jo")
+    reception.serve(wdesk, visit.id)
+    reception.needs_second(wdesk, visit.id)
+    with pytest.raises(InputError, match="you served Jo yourself: the second staff member must"):
+        reception.seen_by_second(wdesk, visit.id)
+    assert contact_row(store, visit.id).second_seen_at is None
+    sam = add_staff(store, "Sam Lee", "slee", "handler", "Housing Management")
+    assert reception.seen_by_second(wdesk.with_actor(sam), visit.id).stage == "seen"
+
+
 def test_left_without_being_seen(wdesk: Desk, store: Store, clock: FrozenClock) -> None:
     visit = reception.arrive(wdesk, "Jo")
     clock.advance(seconds=250)
@@ -320,7 +333,8 @@ def test_a_restart_or_a_second_seat_shows_the_same_timers(
 # --------------------------------------------------------------------------- today
 
 
-def test_today_summary_by_hand(wdesk: Desk, clock: FrozenClock) -> None:
+def test_today_summary_by_hand(wdesk: Desk, clock: FrozenClock, store: Store) -> None:
+    sam = wdesk.with_actor(add_staff(store, "Sam Lee", "slee", "handler", "Housing Management"))
     start = MONDAY_MORNING
     a = reception.arrive(wdesk, "A")  # served after 100 s: within
     clock.set(start + timedelta(seconds=100))
@@ -331,7 +345,7 @@ def test_today_summary_by_hand(wdesk: Desk, clock: FrozenClock) -> None:
     reception.serve(wdesk, b.id)
     reception.needs_second(wdesk, b.id)
     clock.set(start + timedelta(seconds=300))
-    reception.seen_by_second(wdesk, b.id)  # seen 90 s after being served: within
+    reception.seen_by_second(sam, b.id)  # seen 90 s after being served: within
     c = reception.arrive(wdesk, "C")  # left after 60 s: decided, not within
     clock.set(start + timedelta(seconds=360))
     reception.left_unseen(wdesk, c.id)
@@ -380,6 +394,9 @@ def test_bha_times_visits_without_a_target(bdesk: Desk, clock: FrozenClock) -> N
     assert s.target_seconds is None and s.share_within is None
     assert s.longest_wait_seconds == 400.0
     assert s.text() == "1 visitor today · no reception target in this profile · longest wait 6:40"
+    board = reception.waiting_board(bdesk)  # the board knows the names: it says whose wait
+    on_board = summarise(bdesk.profile, board.visits, board.day, clock.now())
+    assert on_board.text().endswith("longest wait 6:40 (Jo)")
 
 
 # --------------------------------------------------------------------------- the visit

@@ -655,7 +655,7 @@ def test_the_services_keep_the_summary(store: Store, desk: Desk, clock: FrozenCl
     calls.log_call(desk, answer="4r", outcome="resolved", category="rent")
     clock.advance(hours=2)
     (promise,) = logged.promises
-    tasks.complete(desk, promise.task_id, "called back")
+    tasks.complete(desk, promise.task_id, "called back", "Phoned back")
     assert check_summary(store) == []
 
 

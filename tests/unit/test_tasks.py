@@ -91,7 +91,7 @@ def test_claim_of_an_unknown_or_closed_task(desk: Desk) -> None:
     with pytest.raises(NotFound, match="no task #999"):
         tasks.claim(desk, 999)
     tid = new_task(desk, "callback-routine")
-    tasks.complete(desk, tid, "called back")
+    tasks.complete(desk, tid, "called back", "Spoke to the tenant")
     with pytest.raises(InputError, match=r"already done \(called back\)"):
         tasks.claim(desk, tid)
 
@@ -167,10 +167,13 @@ def test_complete_records_outcome_note_and_who(
 def test_complete_needs_an_outcome_and_the_holder(desk: Desk, other: Actor) -> None:
     tid = new_task(desk, "callback-routine")
     with pytest.raises(InputError, match="say what the outcome was"):
-        tasks.complete(desk, tid, "  ")
+        tasks.complete(desk, tid, "  ", "Phoned")
+    with pytest.raises(InputError, match="write a note of what was done"):
+        tasks.complete(desk, tid, "called back", "   ")
+    assert row(desk.store, tid).status == "open"
     theirs = new_task(desk, "callback-routine", assignee_id=other.id)
     with pytest.raises(PermissionDenied, match="Owen Park has task"):
-        tasks.complete(desk, theirs, "done")
+        tasks.complete(desk, theirs, "done", "Sorted")
     assert row(desk.store, theirs).status == "open"
 
 
@@ -239,8 +242,8 @@ def test_extend_refusals(desk: Desk, clock: FrozenClock) -> None:
     callback = new_task(desk, "callback-routine")
     with pytest.raises(
         InputError,
-        match=r"\(callback-routine\) cannot be extended: under the BHA profile only "
-        "complaint-stage1, subject-access can be",
+        match=r"\(call back\) cannot be extended: the BHA profile gives more time only for "
+        "stage 1 complaint and subject access$",
     ):
         tasks.extend(desk, callback, "busy")
     complaint = new_task(desk, "complaint-stage1")
@@ -294,7 +297,7 @@ def test_escalate_refusals(desk: Desk, weslo_desk: Desk) -> None:
 
 def test_a_decided_stage1_keeps_its_outcome_when_escalated(desk: Desk) -> None:
     stage1 = new_task(desk, "complaint-stage1")
-    tasks.complete(desk, stage1, "not upheld")
+    tasks.complete(desk, stage1, "not upheld", "Letter sent")
     stage2 = tasks.escalate(desk, stage1, note="disagrees")
     assert row(desk.store, stage1).outcome == "not upheld"
     assert stage2.status == "open"
@@ -363,7 +366,7 @@ def test_an_update_closed_without_logging_is_followed_by_another(
         first = session.exec(select(Task).where(Task.parent_id == tid)).one()
     assert first.id is not None
     clock.set(local(2025, 11, 27, 9, 0))
-    tasks.complete(desk, first.id, "customer updated")
+    tasks.complete(desk, first.id, "customer updated", "Phoned")
     assert queue.ensure_progress_updates(desk) == 1
     with desk.store.read() as session:
         nxt = session.exec(select(Task).where(Task.parent_id == tid, Task.status == "open")).one()
@@ -374,7 +377,7 @@ def test_completing_a_task_cancels_its_open_update(desk: Desk, clock: FrozenCloc
     tid = new_task(desk, "callback-urgent")
     clock.set(local(2025, 11, 26, 12, 0))
     queue.ensure_progress_updates(desk)
-    tasks.complete(desk, tid, "called back")
+    tasks.complete(desk, tid, "called back", "Spoke to the tenant")
     with desk.store.read() as session:
         child = session.exec(select(Task).where(Task.parent_id == tid)).one()
     assert (child.status, child.note) == ("cancelled", f"task #{tid} completed")
@@ -409,5 +412,5 @@ def test_weslo_overdue_statutory_response_opens_one_contact_task(
     assert child.title == "contact the customer with the reason and a new date"
     assert child.received_at == local(2025, 12, 8, 23, 59) + timedelta(seconds=59)
     assert child.due_at == local(2025, 12, 10)  # 1 working day after the next opening
-    tasks.complete(weslo_desk, child.id or 0, "customer contacted")
+    tasks.complete(weslo_desk, child.id or 0, "customer contacted", "Phoned")
     assert queue.ensure_progress_updates(weslo_desk) == 0  # once per statutory response
