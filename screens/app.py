@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import importlib
 import sys
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -18,6 +20,8 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from console.desk.desks import DESKS as DESK_TITLES
+from screens.base import error_line
+from screens.keys import KeyGate
 from screens.messages import DataChanged, DeskReady
 from screens.palette import KeysProvider
 
@@ -25,7 +29,17 @@ if TYPE_CHECKING:
     from console.desk.context import Actor, Desk
     from console.rules.clock import Clock
 
+# The idle lock's default. Long enough for a long call (a handler listening types
+# nothing for minutes), short enough that a seat left for a break locks before the
+# next person sits down. 0 switches the idle lock off.
+DEFAULT_LOCK_MINUTES = 10.0
+IDLE_CHECK_SECONDS = 5.0
+AWAY = "away"  # the mode shown while nobody is signed in after someone left
+
 # The core's desk list, each screen found by name: screens/desks/<name>.py, <Name>Screen.
+# Screens load lazily; each person signed in gets their own copy of each desk (Textual
+# modes named "desk@login"), so an unsaved form stays with the person who typed it and
+# is never shown to anyone else.
 DESKS: dict[str, tuple[str, str, str]] = {
     name: (f"screens.desks.{name}", f"{name.title()}Screen", title)
     for name, title in DESK_TITLES.items()
@@ -43,6 +57,13 @@ class LoadingScreen(Screen[None]):
         # right after changing sub_title (NoMatches 'HeaderTitle' crashes the app).
         yield Static("Opening the front desk…", id="loading")
         yield Footer()
+
+
+class AwayScreen(Screen[None]):
+    """Under the sign-in screen once someone has left the desk: shows nobody's work."""
+
+    def compose(self) -> Any:
+        yield Static("")
 
 
 class MissingScreen(Screen[None]):
@@ -77,7 +98,6 @@ def _screen_factory(mode: str) -> Any:
 class FrontDeskApp(App[None]):
     TITLE = "Front Desk"
     CSS_PATH = "app.tcss"
-    MODES: ClassVar[dict[str, Any]] = {mode: _screen_factory(mode) for mode in DESKS}
     COMMANDS = App.COMMANDS | {KeysProvider}
     # Every screen carries -narrow/-wide and -short/-tall: desks fit 80×24 from their CSS.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -125,6 +145,20 @@ class FrontDeskApp(App[None]):
             id="desk.staff",
             tooltip="Staff, PINs and the audit trail",
         ),
+        Binding(
+            "f9",
+            "sign_out",
+            "Sign out",
+            id="app.sign_out",
+            tooltip="Sign out so the next person can sign in (an unsaved form waits for you)",
+        ),
+        Binding(
+            "f12",
+            "lock",
+            "Lock",
+            id="app.lock",
+            tooltip="Lock the desk while you step away: customers' details are hidden",
+        ),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave Front Desk", priority=True),
     ]
 
@@ -137,6 +171,7 @@ class FrontDeskApp(App[None]):
         actor: Actor | None = None,
         start: str | None = None,
         poll_seconds: float = 1.0,
+        lock_minutes: float = DEFAULT_LOCK_MINUTES,
     ) -> None:
         super().__init__()
         self.db = db
@@ -148,10 +183,32 @@ class FrontDeskApp(App[None]):
         self.desk: Desk | None = None
         self.revision = -1
         self.store_down: str | None = None  # the message shown when the database stopped answering
+        self.keys = KeyGate(self)
+        self.lock_minutes = lock_minutes
+        self.idle_clock: Callable[[], float] = time.monotonic  # tests put in their own
+        self.last_input = self.idle_clock()
+        self.locked = False  # someone left the desk: the sign-in screen is up
+        self._desk_of: dict[str, str] = {}  # login -> the desk they were on when they left
+        self._polling = False
+        self._modes_added: set[str] = set()
+        self.add_mode(AWAY, AwayScreen)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Typed keys go through the gate, one at a time (screens/keys.py)."""
+        if isinstance(event, events.InputEvent | events.Paste) and not event.is_forwarded:
+            self.last_input = self.idle_clock()
+        if (
+            isinstance(event, (events.Key, events.Paste))
+            and not event.is_forwarded
+            and not self.keys.admit(event)
+        ):
+            return
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         self.push_screen(LoadingScreen())
         self.open_desk()
+        self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle, name="idle lock")
         if not self.is_headless and sys.__stdin__ is not None and sys.__stdin__.isatty():
             self.set_interval(2.0, self._leave_if_terminal_gone, name="terminal watch")
 
@@ -169,7 +226,7 @@ class FrontDeskApp(App[None]):
         except (termios.error, OSError, ValueError):
             self.exit()
 
-    @work(thread=True, exclusive=True, group="open", name="open the store")
+    @work(thread=True, exclusive=True, group="open", name="open the store", exit_on_error=False)
     def open_desk(self) -> None:
         from console.desk.open import open_desk
 
@@ -197,25 +254,94 @@ class FrontDeskApp(App[None]):
             self.exit()
             return
         self.desk = self.desk.with_actor(actor)
+        self.locked = False
+        self.last_input = self.idle_clock()
         self._enter()
 
     def _enter(self) -> None:
         assert self.desk is not None and self.desk.actor is not None
         from screens.widgets.literal import shown  # an old import may hold ESC in a name
 
-        self.sub_title = shown(f"{self.desk.profile.name} · {self.desk.actor.name}")
-        # Leave the loading screen, then show the first desk.
+        actor = self.desk.actor
+        self.sub_title = shown(f"{self.desk.profile.name} · {actor.name}")
+        # Leave the loading (or sign-in) screen, then show this person's desk.
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        role = self.desk.actor.role
-        self.switch_mode(self.start_mode or FIRST_DESK.get(role, "calls"))
+        for desk in DESKS:
+            if not self.has_mode(self.mode_for(desk, actor.login)):
+                self.add_mode(self.mode_for(desk, actor.login), _screen_factory(desk))
+                self._modes_added.add(self.mode_for(desk, actor.login))
+        back = self._desk_of.pop(actor.login, None)
+        self.switch_mode(self.mode_for(back or self.first_desk(actor), actor.login))
+        if back is not None:  # their own screens, as they left them: bring them up to date
+            self.call_after_refresh(self._broadcast, self.revision)
         self.post_message(DeskReady())
-        self.set_interval(self.poll_seconds, self.poll_revision, name="revision poll")
+        if not self._polling:
+            self._polling = True
+            self.set_interval(self.poll_seconds, self.poll_revision, name="revision poll")
+
+    def first_desk(self, actor: Actor) -> str:
+        """The desk a person starts on: `--desk`, else their role's (reception staff: Reception)."""
+        return self.start_mode or FIRST_DESK.get(actor.role, "calls")
+
+    @staticmethod
+    def mode_for(desk: str, login: str) -> str:
+        """The Textual mode holding one person's copy of one desk."""
+        return f"{desk}@{login}"
+
+    def has_mode(self, mode: str) -> bool:
+        return mode in self._modes_added
+
+    @property
+    def desk_on_show(self) -> str:
+        """Which desk is on show ("calls", "queue", ...), or "" while nobody is signed in."""
+        return self.current_mode.split("@", 1)[0] if "@" in self.current_mode else ""
 
     def action_desk(self, mode: str) -> None:
-        if self.desk is None or self.desk.actor is None:
+        if self.desk is None or self.desk.actor is None or self.locked:
             return
-        self.switch_mode(mode)
+        self.switch_mode(self.mode_for(mode, self.desk.actor.login))
+
+    # -- leaving the desk --------------------------------------------------------------
+
+    def action_sign_out(self) -> None:
+        self.leave_desk("signed_out")
+
+    def action_lock(self) -> None:
+        self.leave_desk("desk_locked")
+
+    def lock_if_idle(self) -> None:
+        """The idle lock: nobody has pressed a key or moved the mouse for `lock_minutes`."""
+        if self.locked or self.lock_minutes <= 0 or self.desk is None or self.desk.actor is None:
+            return
+        if self.idle_clock() - self.last_input >= self.lock_minutes * 60:
+            self.leave_desk("idle")
+
+    def leave_desk(self, reason: str) -> None:
+        """Back to "Who is at the desk?": every customer's details hidden, forms kept.
+
+        The person's screens (with any form or dialog half-filled) stay in their own
+        modes, out of sight; they come back when that person signs in again, and only then.
+        """
+        if self.locked or self.desk is None or self.desk.actor is None:
+            return
+        actor = self.desk.actor
+        self.locked = True
+        self._desk_of[actor.login] = self.desk_on_show or self.first_desk(actor)
+        self._audit_leaving(self.desk, reason)
+        self.desk = self.desk.with_actor(None)
+        self.clear_notifications()  # a toast may name a customer
+        self.sub_title = self.desk.profile.name
+        self.switch_mode(AWAY)
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self._ask_sign_in()
+
+    @work(thread=True, group="sign-out", name="record leaving the desk", exit_on_error=False)
+    def _audit_leaving(self, desk: Desk, reason: str) -> None:
+        from console.desk.people import sign_out
+
+        sign_out(desk, reason, minutes=self.lock_minutes)
 
     def poll_revision(self) -> None:
         self._read_revision()
@@ -249,42 +375,28 @@ class FrontDeskApp(App[None]):
     def _broadcast(self, revision: int) -> None:
         self.screen.post_message(DataChanged(revision))
 
-    def _handle_exception(self, error: Exception) -> None:
-        """A worker that fails on any screen lands here (its StateChanged does not bubble)."""
-        from textual.worker import WorkerFailed
-
-        if isinstance(error, WorkerFailed):
-            failed = next((w for w in self.workers if w.error is error.error), None)
-            self.show_error(error.error, failed.name if failed else "")
-            return
-        super()._handle_exception(error)
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """One place for worker failures: a person-readable line, never a traceback."""
+        """The app's own workers (opening the store, the poll): one readable line on failure.
+
+        Screens handle their services' failures themselves (screens/base.py); a worker
+        started some other way that fails still lands here as one line.
+        """
         if event.state != WorkerState.ERROR or event.worker.error is None:
             return
-        if event.worker.exit_on_error:
-            return  # already shown by _handle_exception
         self.show_error(event.worker.error, event.worker.name)
 
     def show_error(self, error: BaseException, doing: str = "") -> None:
         from console.rules.errors import FrontDeskError
-        from screens.widgets.literal import literal, shown
+        from screens.widgets.literal import literal
 
         # Messages can quote what a person typed: never read them as markup or escapes.
-        if isinstance(error, FrontDeskError):
-            self.notify(shown(error), severity="error", timeout=10, markup=False)
-        else:
-            what = f" while trying to {doing}" if doing else ""
-            self.notify(
-                shown(
-                    f"Something unexpected went wrong{what}: {type(error).__name__}: {error}. "
-                    "Nothing half-done was saved."
-                ),
-                severity="error",
-                timeout=15,
-                markup=False,
-            )
+        expected = isinstance(error, FrontDeskError)
+        self.notify(
+            error_line(error, doing),
+            severity="error",
+            timeout=10 if expected else 15,
+            markup=False,
+        )
         if self.desk is None and isinstance(self.screen, LoadingScreen):
             self.screen.query_one("#loading", Static).update(
                 literal(f"Cannot open the front desk:\n{error}")

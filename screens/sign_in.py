@@ -13,23 +13,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events, on, work
+from textual import events, on
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from console.desk.context import Actor
+from console.desk.context import Actor, Desk
 from console.rules.errors import FrontDeskError
+from screens.base import DeskScreen
 from screens.widgets.literal import LITERAL, literal, shown
 
 if TYPE_CHECKING:
-    from console.desk.context import Desk
     from console.desk.people import StaffView
 
 
-class SignInScreen(Screen[Actor | None]):
+class SignInScreen(DeskScreen[Actor | None]):
     CSS_PATH = "sign_in.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -119,24 +118,13 @@ class SignInScreen(Screen[Actor | None]):
             return self.first_run
         return True
 
-    def _desk(self) -> Desk:
-        desk: Desk | None = getattr(self.app, "desk", None)
-        if desk is None:
-            raise RuntimeError("the front desk is not open yet")
-        return desk
-
     # -- loading -----------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="sign-in-load", name="load the staff list")
     def _load(self) -> None:
-        from console.desk import people
+        self.run_service(_choices, done=self._loaded, doing="load the staff list", group="load")
 
-        store = self._desk().store
-        first = people.first_run_needed(store)
-        staff = [] if first else people.sign_in_choices(store)
-        self.app.call_from_thread(self._loaded, first, staff)
-
-    def _loaded(self, first_run: bool, staff: list[StaffView]) -> None:
+    def _loaded(self, found: tuple[bool, list[StaffView]]) -> None:
+        first_run, staff = found
         self.first_run = first_run
         self.staff = staff
         self.query_one("#first-run-form").display = first_run
@@ -240,21 +228,25 @@ class SignInScreen(Screen[Actor | None]):
         self._say("Checking…")
         self._sign_in(login, pin)
 
-    @work(thread=True, exclusive=True, group="sign-in", name="sign in")
     def _sign_in(self, login: str, pin: str) -> None:
-        from console.desk import people
+        self.run_service(
+            _sign_in,
+            login,
+            pin,
+            done=self.dismiss,
+            failed=self._failed,
+            doing="sign in",
+            group="sign-in",
+            hold_keys=True,
+        )
 
-        desk = self._desk()
-        try:
-            actor = people.sign_in(desk.store, login, pin, desk.clock)
-        except FrontDeskError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+    def _failed(self, error: BaseException) -> None:
+        if not isinstance(error, FrontDeskError):
+            self.busy = False
+            self.service_failed(error, "sign in")
             return
-        self.app.call_from_thread(self.dismiss, actor)
-
-    def _failed(self, message: str) -> None:
         self.busy = False
-        self._say(message, error=True)
+        self._say(str(error), error=True)
         pin = self.query_one("#pin", Input)
         pin.value = ""
         pin.focus()
@@ -317,19 +309,45 @@ class SignInScreen(Screen[Actor | None]):
         self._say("Creating the admin…")
         self._make_admin(name, login, pin)
 
-    @work(thread=True, exclusive=True, group="sign-in", name="create the first admin")
     def _make_admin(self, name: str, login: str, pin: str) -> None:
-        from console.desk import people
+        self.run_service(
+            _create_first_admin,
+            name,
+            login,
+            pin,
+            done=self.dismiss,
+            failed=self._admin_failed,
+            doing="create the first admin",
+            group="sign-in",
+            hold_keys=True,
+        )
 
-        desk = self._desk()
-        try:
-            actor = people.create_first_admin(desk.store, name, login, pin, desk.clock)
-        except FrontDeskError as exc:
-            self.app.call_from_thread(self._admin_failed, str(exc))
-            return
-        self.app.call_from_thread(self.dismiss, actor)
-
-    def _admin_failed(self, message: str) -> None:
+    def _admin_failed(self, error: BaseException) -> None:
         self.busy = False
-        self._say(message, error=True)
+        if not isinstance(error, FrontDeskError):
+            self.service_failed(error, "create the first admin")
+            return
+        self._say(str(error), error=True)
         self._load()  # someone else may have made the first admin meanwhile
+
+
+# -- the services, run in a worker (the desk has no actor yet: they take its store) ----------
+
+
+def _choices(desk: Desk) -> tuple[bool, list[StaffView]]:
+    from console.desk import people
+
+    first = people.first_run_needed(desk.store)
+    return first, [] if first else people.sign_in_choices(desk.store)
+
+
+def _sign_in(desk: Desk, login: str, pin: str) -> Actor:
+    from console.desk import people
+
+    return people.sign_in(desk.store, login, pin, desk.clock)
+
+
+def _create_first_admin(desk: Desk, name: str, login: str, pin: str) -> Actor:
+    from console.desk import people
+
+    return people.create_first_admin(desk.store, name, login, pin, desk.clock)

@@ -37,6 +37,8 @@ ACTION_WORDS = {
     "exported": "exported",
     "opened": "opened",
     "signed_in": "signed in",
+    "signed_out": "signed out",
+    "desk_locked": "desk locked",
     "sign_in_failed": "wrong PIN",
     "locked": "login locked",
     "deactivated": "deactivated",

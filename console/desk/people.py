@@ -265,6 +265,30 @@ def _sign_in_event(session: Session, staff_id: int, at: datetime, action: str, d
     )
 
 
+SIGN_OUT_REASONS = {
+    "signed_out": "signed out",
+    "desk_locked": "locked the desk",
+    "idle": "desk locked after {minutes:g} minutes idle",
+}
+
+
+def sign_out(desk: Desk, reason: str = "signed_out", *, minutes: float = 0) -> None:
+    """Audit the end of a sitting at the desk: a sign-out, a lock, or the idle lock.
+
+    The screen does the rest (the sign-in screen, the kept form); the trail shows who
+    left the desk when, so a record made later under the wrong name can be questioned.
+    """
+    actor = desk.actor
+    if actor is None:
+        return
+    if reason not in SIGN_OUT_REASONS:
+        raise InputError(f"'{reason}' is not a way to leave the desk")
+    action = "signed_out" if reason == "signed_out" else "desk_locked"
+    detail = SIGN_OUT_REASONS[reason].format(minutes=minutes)
+    with desk.store.write() as session:
+        _sign_in_event(session, actor.id, desk.clock.now(), action, detail)
+
+
 def seat_source() -> str:
     """Where this seat is, for the lock-out: the browser's address for a web seat (set by
     `frontdesk serve`), else the SSH client's address, else this machine's name."""

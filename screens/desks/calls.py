@@ -20,16 +20,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from console.desk import calls as service
 from console.desk.outcomes import BY_KIND, Outcome, available_outcomes, callback_outcomes
 from console.rules.clock import local
 from console.rules.errors import FrontDeskError, InputError
+from screens.base import DeskScreen
 from screens.messages import DataChanged
 from screens.widgets.caller_banner import CallerBanner
 from screens.widgets.customer_picker import CustomerPicked, CustomerPicker
@@ -64,11 +63,16 @@ SHORT = {
 }
 
 
+def _office_and_day(desk: Desk) -> tuple[OfficeStatus, MyDay]:
+    """Whether the office is open, and my calls today (one read for the side panel)."""
+    return service.office_status(desk), service.my_calls_today(desk)
+
+
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class CallsScreen(Screen[None]):
+class CallsScreen(DeskScreen[None]):
     """Answer time, caller, enquiry, notes, outcome; my calls today beside it."""
 
     CSS_PATH = "calls.tcss"
@@ -166,7 +170,7 @@ class CallsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        desk = self._desk()
+        desk = self.desk
         profile = desk.profile
         labels = [c.label for c in profile.categories]
         keys = hotkeys(labels)
@@ -183,14 +187,8 @@ class CallsScreen(Screen[None]):
         self._refresh()
         self.set_interval(60, self._refresh, name="office hours")
 
-    def _desk(self) -> Desk:
-        desk: Desk | None = getattr(self.app, "desk", None)
-        if desk is None:
-            raise RuntimeError("the front desk is not open yet")
-        return desk
-
     def _set_outcome_choices(self) -> None:
-        profile = self._desk().profile
+        profile = self.desk.profile
         offered = (
             callback_outcomes(profile) if self.mode == "voicemail" else available_outcomes(profile)
         )
@@ -207,13 +205,13 @@ class CallsScreen(Screen[None]):
     def _refresh(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, group="calls-load", name="load my calls today")
     def _load(self) -> None:
-        desk = self._desk()
-        self.app.call_from_thread(self._phone_loaded, read_phone(desk))  # first: the pop
-        status = service.office_status(desk)
-        day = service.my_calls_today(desk)
-        self.app.call_from_thread(self._loaded, status, day)
+        self.run_service(
+            read_phone, done=self._phone_loaded, doing="read the phone line", group="calls-phone"
+        )  # first: the pop
+        self.run_service(
+            _office_and_day, done=self._loaded, doing="load my calls today", group="calls-load"
+        )
 
     def _phone_loaded(self, state: PhoneState) -> None:
         """Pop the caller and fill the measured answer time, once per call."""
@@ -251,15 +249,16 @@ class CallsScreen(Screen[None]):
             answer.disabled = True
             self._start()
             verdict = self.query_one("#answer-verdict", Static)
-            within = service.within_target(self._desk().profile, pop.answer_seconds)
+            within = service.within_target(self.desk.profile, pop.answer_seconds)
             verdict.update(
-                service.describe_answer(self._desk().profile, pop.answer_seconds)
+                service.describe_answer(self.desk.profile, pop.answer_seconds)
                 + " (measured by the phone system)"
             )
             verdict.set_class(within is True, "within")
             verdict.set_class(within is False, "over")
 
-    def _loaded(self, status: OfficeStatus, day: MyDay) -> None:
+    def _loaded(self, found: tuple[OfficeStatus, MyDay]) -> None:
+        status, day = found
         self._show_office(status)
         self._show_day(day)
 
@@ -270,7 +269,7 @@ class CallsScreen(Screen[None]):
         self.set_class(not status.open, "-out-of-hours")
         if not status.open:
             text = literal(status.message)
-            if self._desk().profile.has("repair_emergency"):
+            if self.desk.profile.has("repair_emergency"):
                 text.append("\nPress ctrl+e to log an emergency repair.", style="bold")
             banner.update(text)
         self.refresh_bindings()
@@ -327,16 +326,16 @@ class CallsScreen(Screen[None]):
             verdict.update("when the message was left (hh:mm); blank = now")
             return
         if not text.strip():
-            target = service.answer_target(self._desk().profile)
+            target = service.answer_target(self.desk.profile)
             verdict.update(f"target: {target:.0f} s" if target is not None else "")
             return
         try:
-            seconds = service.parse_answer(self._desk().profile, text)
+            seconds = service.parse_answer(self.desk.profile, text)
         except InputError:
             verdict.update("seconds (12), rings (4r) or 1:05")
             return
-        within = service.within_target(self._desk().profile, seconds)
-        verdict.update(service.describe_answer(self._desk().profile, seconds))
+        within = service.within_target(self.desk.profile, seconds)
+        verdict.update(service.describe_answer(self.desk.profile, seconds))
         if within is not None:
             verdict.add_class("within" if within else "over")
 
@@ -354,7 +353,11 @@ class CallsScreen(Screen[None]):
         self.refresh_bindings()
         if banner.needs_acknowledgement:
             self._status(ACK_HINT, error=True)
-        self.query_one("#category", KeyChoice).focus()
+        category = self.query_one("#category", KeyChoice)
+        if category.value is None:
+            category.focus()
+        else:  # already chosen (an emergency repair): what is wrong goes in the notes
+            self.query_one("#notes", Input).focus()
 
     def on_customer_picker_cleared(self, event: CustomerPicker.Cleared) -> None:
         self.query_one("#banner", CallerBanner).show(None)
@@ -377,7 +380,7 @@ class CallsScreen(Screen[None]):
 
     def _ask_details(self, kind: str) -> None:
         category = self.query_one("#category", KeyChoice).value
-        dialog = outcome_dialog(self._desk().profile, kind, category)
+        dialog = outcome_dialog(self.desk.profile, kind, category)
 
         def chosen(outcome: Outcome | None) -> None:
             choice = self.query_one("#outcome", KeyChoice)
@@ -407,10 +410,9 @@ class CallsScreen(Screen[None]):
         if action == "acknowledge":
             return self.is_mounted and self.query_one("#banner", CallerBanner).needs_acknowledgement
         if action == "emergency":
-            desk: Desk | None = getattr(self.app, "desk", None)
-            if desk is None or self.office is None or self.office.open:
+            if not self.desk_ready or self.office is None or self.office.open:
                 return False
-            return desk.profile.has("repair_emergency")
+            return self.desk.profile.has("repair_emergency")
         return True
 
     def action_acknowledge(self) -> None:
@@ -419,7 +421,7 @@ class CallsScreen(Screen[None]):
         self._status("Restriction acknowledged.")
 
     def action_emergency(self) -> None:
-        profile = self._desk().profile
+        profile = self.desk.profile
         if self.mode != "call":
             self.action_toggle_voicemail()
         category = next((c.key for c in profile.categories if c.key == "repairs"), None)
@@ -486,7 +488,7 @@ class CallsScreen(Screen[None]):
 
     def _collect(self) -> dict[str, Any]:
         """The service's keyword arguments from the form, or InputError naming what to fix."""
-        desk = self._desk()
+        desk = self.desk
         picker = self.query_one("#picker", CustomerPicker)
         banner = self.query_one("#banner", CallerBanner)
         category = self.query_one("#category", KeyChoice).value
@@ -533,25 +535,21 @@ class CallsScreen(Screen[None]):
         self._status("Saving…")
         self._save(self.mode, form)
 
-    @work(thread=True, exclusive=True, group="calls-save", name="save the call")
     def _save(self, mode: str, form: dict[str, Any]) -> None:
-        desk = self._desk()
-        try:
-            if mode == "voicemail":
-                result = service.log_voicemail(desk, **form)
-            else:
-                result = service.log_call(desk, **form)
-        except Exception as exc:
-            self.app.call_from_thread(self._save_failed, exc)
-            return
-        self.app.call_from_thread(self._saved, result)
+        self.run_service(
+            service.log_voicemail if mode == "voicemail" else service.log_call,
+            **form,
+            done=self._saved,
+            failed=self._save_failed,
+            doing="save the call",
+            group="calls-save",
+            hold_keys=True,  # the next call's keys wait for the cleared form
+        )
 
-    def _save_failed(self, exc: Exception) -> None:
+    def _save_failed(self, exc: BaseException) -> None:
         self.saving = False
         self._status(f"Not saved: {exc}", error=True)
-        show = getattr(self.app, "show_error", None)
-        if show is not None:
-            show(exc, "save the call")
+        self.service_failed(exc, "save the call")
 
     def _saved(self, result: LoggedContact) -> None:
         self.saving = False

@@ -18,12 +18,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
+from screens.base import DeskScreen
 from screens.messages import DataChanged
 from screens.widgets.caller_banner import CallerBanner
 from screens.widgets.customer_picker import CustomerPicked, CustomerPicker
@@ -56,7 +55,7 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class CustomersScreen(Screen[None]):
+class CustomersScreen(DeskScreen[None]):
     """Find a customer; their record and timeline; keys to log letters, emails and the rest."""
 
     CSS_PATH = "customers.tcss"
@@ -162,12 +161,6 @@ class CustomersScreen(Screen[None]):
         self.query_one("#result", Static).border_title = "Tell the customer"
         self.query_one("#picker", CustomerPicker).focus_input()
 
-    def _desk(self) -> Desk:
-        desk: Desk | None = getattr(self.app, "desk", None)
-        if desk is None:
-            raise RuntimeError("the front desk is not open yet")
-        return desk
-
     # -- which keys apply ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -175,10 +168,9 @@ class CustomersScreen(Screen[None]):
             return self.is_mounted and self.query_one("#banner", CallerBanner).needs_acknowledgement
         if action in RECORD_ACTIONS and self.record is None:
             return False
-        desk: Desk | None = getattr(self.app, "desk", None)
-        if desk is None:
+        if not self.desk_ready:
             return True
-        profile = desk.profile
+        profile = self.desk.profile
         if action == "repair":
             return any(profile.has(f"repair_{p}") for p in ("emergency", "urgent", "routine"))
         if action == "complaint":
@@ -208,23 +200,32 @@ class CustomersScreen(Screen[None]):
         """Open a record (audited as "opened") and move to its timeline."""
         self._open(customer_id)
 
-    @work(thread=True, exclusive=True, group="customer-load", name="open the customer record")
     def _open(self, customer_id: int) -> None:
         from console.desk.customers import open_record
 
-        record = open_record(self._desk(), customer_id)
-        self.app.call_from_thread(self._show, record, True)
+        self.run_service(
+            open_record,
+            customer_id,
+            done=lambda record: self._show(record, True),
+            doing="open the customer record",
+            group="customer-load",
+            hold_keys=True,  # a letter's key typed at once waits for the record
+        )
 
     def on_data_changed(self, message: DataChanged) -> None:
         if self.record is not None:
             self._reload(self.record.customer.id)
 
-    @work(thread=True, exclusive=True, group="customer-load", name="reload the customer record")
     def _reload(self, customer_id: int) -> None:
         from console.desk.customers import record
 
-        fresh = record(self._desk(), customer_id)
-        self.app.call_from_thread(self._show, fresh, False)
+        self.run_service(
+            record,
+            customer_id,
+            done=lambda fresh: self._show(fresh, False),
+            doing="reload the customer record",
+            group="customer-load",
+        )
 
     def _show(self, record: CustomerRecord, opened: bool) -> None:
         c = record.customer
@@ -289,7 +290,7 @@ class CustomersScreen(Screen[None]):
         from console.rules.clock import local
         from console.rules.deadlines import time_left
 
-        desk = self._desk()
+        desk = self.desk
         now = desk.now()
         table = self.query_one("#timeline", DataTable)
         keep = self.selected()
@@ -372,7 +373,7 @@ class CustomersScreen(Screen[None]):
     def _today(self) -> str:
         from screens.dialogs.form_dialog import today_text
 
-        return today_text(self._desk())
+        return today_text(self.desk)
 
     def _open_dialog(self, dialog: Any) -> None:
         self.app.push_screen(dialog, self._saved)
@@ -392,7 +393,7 @@ class CustomersScreen(Screen[None]):
     def _written(self, channel: str) -> None:
         from screens.dialogs.correspondence_dialog import CorrespondenceDialog
 
-        desk = self._desk()
+        desk = self.desk
         self._open_dialog(
             CorrespondenceDialog(
                 channel,
@@ -430,7 +431,7 @@ class CustomersScreen(Screen[None]):
         from console.desk.requests import available_kinds
         from screens.dialogs.request_dialog import RequestDialog
 
-        kinds = available_kinds(self._desk())  # the profile only: no database
+        kinds = available_kinds(self.desk)  # the profile only: no database
         self._open_dialog(
             RequestDialog(self._customer(), kinds, self._today(), acknowledged=self.acknowledged)
         )
@@ -438,7 +439,7 @@ class CustomersScreen(Screen[None]):
     def action_book_visit(self) -> None:
         from screens.dialogs.home_visit_dialog import HomeVisitDialog
 
-        profile = self._desk().profile
+        profile = self.desk.profile
         slug = profile.slug_for("home_visit_notice")
         notice = profile.commitment(slug).target if slug else ""
         self._open_dialog(HomeVisitDialog(self._customer(), notice, acknowledged=self.acknowledged))
@@ -477,51 +478,36 @@ class CustomersScreen(Screen[None]):
             return
         self._act(e)
 
-    @work(thread=True, exclusive=True, group="customer-act", name="open the selected entry")
     def _act(self, e: TimelineEntry) -> None:
-        from console.desk import complaints, home_visits
-
-        desk = self._desk()
         customer = self._customer()
-        profile = desk.profile
-        if e.kind == "task" and complaints.is_complaint_slug(desk, e.slug):
-            view = complaints.complaint(desk, e.id)
-            self.app.call_from_thread(self._step_dialog, customer, view)
-            return
-        if e.kind == "contact" and (e.details.get("complaint") or {}).get("stage") == 0:
-            view = complaints.frontline(desk, e.id)
-            self.app.call_from_thread(self._step_dialog, customer, view)
-            return
-        if e.kind == "task" and e.slug == profile.slug_for("subject_access") and e.status == "open":
-            assert e.due_at is not None
-            self.app.call_from_thread(self._sar_dialog, customer, e)
-            return
-        if e.kind == "task" and e.details.get("awaiting_details") and e.status == "open":
-            from console.desk.repairs import issue_repair
 
-            result = issue_repair(desk, e.id)
-            self.app.call_from_thread(self._saved, result)
-            return
-        if e.kind == "contact" and e.slug == "home_visit" and e.status == "booked":
-            visit = next(
-                (
-                    v
-                    for v in home_visits.visits_for(desk, customer.id, booked_only=True)
-                    if v.contact_id == e.id
-                ),
-                None,
-            )
-            self.app.call_from_thread(self._visit_dialog, customer, visit)
-            return
-        self.app.call_from_thread(
-            self.notify,
-            "Nothing to do here on this entry: work tasks from the queue (F4).",
+        def decided(step: tuple[str, Any]) -> None:
+            what, found = step
+            if what == "complaint":
+                self._step_dialog(customer, found)
+            elif what == "sar":
+                self._sar_dialog(customer, e)
+            elif what == "issued":
+                self._saved(found)
+            elif what == "visit":
+                self._visit_dialog(customer, found)
+            else:
+                self.notify("Nothing to do here on this entry: work tasks from the queue (F4).")
+
+        self.run_service(
+            _next_step,
+            customer,
+            e,
+            done=decided,
+            doing="open the selected entry",
+            group="customer-act",
+            hold_keys=True,
         )
 
     def _step_dialog(self, customer: CustomerView, view: Any) -> None:
         from screens.dialogs.complaint_step_dialog import ComplaintStepDialog
 
-        can_extend = self._desk().profile.has("complaint_stage1_extended")
+        can_extend = self.desk.profile.has("complaint_stage1_extended")
         self._open_dialog(ComplaintStepDialog(customer, view, can_extend=can_extend))
 
     def _sar_dialog(self, customer: CustomerView, e: TimelineEntry) -> None:
@@ -670,3 +656,32 @@ def result_text(result: Any) -> Text:
     if needs:
         t.append(f"\nReply in the customer's format: {', '.join(needs)}", style="bold")
     return visible(t)
+
+
+def _next_step(desk: Desk, customer: CustomerView, e: TimelineEntry) -> tuple[str, Any]:
+    """What the next step on a timeline entry is, and what its dialog needs (in a worker)."""
+    from console.desk import complaints, home_visits
+
+    profile = desk.profile
+    if e.kind == "task" and complaints.is_complaint_slug(desk, e.slug):
+        return "complaint", complaints.complaint(desk, e.id)
+    if e.kind == "contact" and (e.details.get("complaint") or {}).get("stage") == 0:
+        return "complaint", complaints.frontline(desk, e.id)
+    if e.kind == "task" and e.slug == profile.slug_for("subject_access") and e.status == "open":
+        assert e.due_at is not None
+        return "sar", None
+    if e.kind == "task" and e.details.get("awaiting_details") and e.status == "open":
+        from console.desk.repairs import issue_repair
+
+        return "issued", issue_repair(desk, e.id)
+    if e.kind == "contact" and e.slug == "home_visit" and e.status == "booked":
+        visit = next(
+            (
+                v
+                for v in home_visits.visits_for(desk, customer.id, booked_only=True)
+                if v.contact_id == e.id
+            ),
+            None,
+        )
+        return "visit", visit
+    return "nothing", None

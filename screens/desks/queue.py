@@ -17,24 +17,25 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import events, work
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from console.desk import queue, tasks
+from console.desk.context import Desk
 from console.desk.queue import Cursor, QueueCounts, QueueFilter, QueuePage, QueueRow
 from console.rules.clock import local
 from console.rules.deadlines import due_at, plain_due, time_left
 from console.rules.errors import FrontDeskError, InputError
 from console.rules.roles import LEADS
+from screens.base import DeskScreen
 from screens.messages import DataChanged
 from screens.widgets.literal import literal, shown, visible
 
 if TYPE_CHECKING:
-    from console.desk.context import Desk
+    pass
 
 # This module loads when the queue desk is first shown, after the store has opened
 # in a worker, so importing the core here costs nothing before the first frame.
@@ -71,7 +72,7 @@ MAX_RELOAD = 2000  # a reload reads back at most this many rows (those already s
 TICK_SECONDS = 30.0  # time left is read again this often; owed progress updates every 2 ticks
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(DeskScreen[None]):
     """The queue desk. Keys act on the highlighted task; filters narrow the list."""
 
     CSS_PATH = "queue.tcss"
@@ -231,7 +232,7 @@ class QueueScreen(Screen[None]):
         # The filter keys again, for a footer too narrow to show every key.
         detail.border_subtitle = FILTER_KEYS
         self.set_interval(TICK_SECONDS, self._tick, name="queue tick")
-        if getattr(self.app, "desk", None) is not None:
+        if self.desk_ready:
             self.reload(ensure=True)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -259,12 +260,6 @@ class QueueScreen(Screen[None]):
                 self._draw_rows(self.selected_task_id)
 
     # ------------------------------------------------------------------ state
-
-    @property
-    def desk(self) -> Desk:
-        desk = self.app.desk  # type: ignore[attr-defined]
-        assert desk is not None
-        return desk  # type: ignore[no-any-return]
 
     @property
     def table(self) -> DataTable[Any]:
@@ -321,35 +316,20 @@ class QueueScreen(Screen[None]):
             self.rows = []
             self.next_cursor = None
         size = min(max(len(self.rows), queue.PAGE), MAX_RELOAD)
-        self._load(self.generation, self.current_filter(), self.as_at, size, ensure, reset)
-
-    @work(
-        thread=True, exclusive=True, group="queue-load", name="load the queue", exit_on_error=False
-    )
-    def _load(
-        self,
-        generation: int,
-        filters: QueueFilter,
-        as_at: datetime | None,
-        size: int,
-        ensure: bool,
-        reset: bool,
-    ) -> None:
-        desk = self.desk
-        if ensure and self.ENSURE_UPDATES:
-            queue.ensure_progress_updates(desk)
-        started = time.perf_counter()
-        result = queue.page(desk, filters, limit=size, at=as_at)
-        query_ms = (time.perf_counter() - started) * 1000
-        actor = desk.actor
-        mine_only = actor is not None and actor.role not in LEADS
-        counts = queue.counts(
-            desk, at=result.at, assignee_id=actor.id if mine_only and actor else None
+        generation = self.generation
+        self.run_service(
+            _read_page,
+            self.current_filter(),
+            self.as_at,
+            size,
+            ensure and self.ENSURE_UPDATES,
+            done=lambda read: self._loaded(generation, *read, reset),
+            doing="load the queue",
+            group="queue-load",
         )
-        self.app.call_from_thread(self._loaded, generation, result, counts, reset, query_ms)
 
     def _loaded(
-        self, generation: int, result: QueuePage, counts: QueueCounts, reset: bool, query_ms: float
+        self, generation: int, result: QueuePage, counts: QueueCounts, query_ms: float, reset: bool
     ) -> None:
         if generation != self.generation:
             return  # a newer reload is on its way
@@ -367,18 +347,18 @@ class QueueScreen(Screen[None]):
             "rows": len(self.rows),
         }
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="queue-more",
-        name="load more of the queue",
-        exit_on_error=False,
-    )
     def _load_more(
         self, generation: int, filters: QueueFilter, after: Cursor, at: datetime
     ) -> None:
-        result = queue.page(self.desk, filters, after=after, at=at)
-        self.app.call_from_thread(self._more_loaded, generation, result)
+        self.run_service(
+            queue.page,
+            filters,
+            after=after,
+            at=at,
+            done=lambda result: self._more_loaded(generation, result),
+            doing="load more of the queue",
+            group="queue-more",
+        )
 
     def _more_loaded(self, generation: int, result: QueuePage) -> None:
         self.loading_more = False
@@ -410,17 +390,18 @@ class QueueScreen(Screen[None]):
             self.reload()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Worker messages do not bubble: hand failures to the app's one error handler."""
-        if event.state != WorkerState.ERROR or event.worker.error is None:
-            return
-        if event.worker.group == "queue-more":
+        """A failed read of more rows may be tried again.
+
+        Textual then calls the base class's handler too (screens/base.py), which shows
+        the failure as one line: calling it here as well would show it twice.
+        """
+        if event.state == WorkerState.ERROR and event.worker.group == "queue-more":
             self.loading_more = False
-        self.app.show_error(event.worker.error, event.worker.name)  # type: ignore[attr-defined]
 
     def _tick(self) -> None:
         """Time left moves on: read the page again; every minute, open owed updates too."""
         self.ticks += 1
-        if getattr(self.app, "desk", None) is not None and self.app.screen is self:
+        if self.desk_ready and self.app.screen is self:
             self.reload(ensure=self.ticks % 2 == 0)
 
     # ------------------------------------------------------------------ drawing
@@ -562,12 +543,15 @@ class QueueScreen(Screen[None]):
             text.append(call.notes)
         detail.update(visible(text))  # names, title, restriction: no raw ESC
 
-    @work(
-        thread=True, group="queue-return-call", name="read the phone numbers", exit_on_error=False
-    )
     def _read_return_call(self, task_id: int) -> None:
-        call = queue.return_call(self.desk, task_id)
-        self.app.call_from_thread(self._return_call_read, task_id, call)
+        self.run_service(
+            queue.return_call,
+            task_id,
+            done=lambda call: self._return_call_read(task_id, call),
+            failed=lambda _error: self.reading_calls.discard(task_id),
+            doing="read the phone numbers",
+            group="queue-return-call",
+        )
 
     def _return_call_read(self, task_id: int, call: queue.ReturnCall) -> None:
         self.reading_calls.discard(task_id)
@@ -590,10 +574,17 @@ class QueueScreen(Screen[None]):
     def _warning(self, row: QueueRow) -> str:
         return f"Access restriction: {row.task.restriction}" if row.task.restriction else ""
 
-    @work(thread=True, group="queue-action", name="change the task", exit_on_error=False)
     def _act(self, done: str, fn: Any, *args: Any, **kwargs: Any) -> None:
-        fn(self.desk, *args, **kwargs)
-        self.app.call_from_thread(self._acted, done)
+        self.run_service(
+            fn,
+            *args,
+            **kwargs,
+            done=lambda _result: self._acted(done),
+            doing="change the task",
+            group="queue-action",
+            exclusive=False,
+            hold_keys=True,
+        )
 
     def _acted(self, done: str) -> None:
         self.notify(shown(done), markup=False)
@@ -616,10 +607,15 @@ class QueueScreen(Screen[None]):
             return
         self._staff_for(row)
 
-    @work(thread=True, group="queue-action", name="list the staff", exit_on_error=False)
     def _staff_for(self, row: QueueRow) -> None:
-        staff = tasks.assignable_staff(self.desk)
-        self.app.call_from_thread(self._ask_assign, row, staff)
+        self.run_service(
+            tasks.assignable_staff,
+            done=lambda staff: self._ask_assign(row, staff),
+            doing="list the staff",
+            group="queue-action",
+            exclusive=False,
+            hold_keys=True,  # the picker's keys wait for the dialog
+        )
 
     def _ask_assign(self, row: QueueRow, staff: list[Any]) -> None:
         from screens.dialogs.assign_dialog import AssignChoice, AssignDialog
@@ -683,10 +679,16 @@ class QueueScreen(Screen[None]):
         if row is not None:
             self._preview_extension(row)
 
-    @work(thread=True, group="queue-action", name="work out the extension", exit_on_error=False)
     def _preview_extension(self, row: QueueRow) -> None:
-        ext = tasks.extension_preview(self.desk, row.id)
-        self.app.call_from_thread(self._ask_extend, row, ext)
+        self.run_service(
+            tasks.extension_preview,
+            row.id,
+            done=lambda ext: self._ask_extend(row, ext),
+            doing="work out the extension",
+            group="queue-action",
+            exclusive=False,
+            hold_keys=True,
+        )
 
     def _ask_extend(self, row: QueueRow, ext: Any) -> None:
         from screens.dialogs.reason_dialog import ReasonDialog, ReasonResult
@@ -734,15 +736,17 @@ class QueueScreen(Screen[None]):
         }
         stage2 = profile.slug_for("complaint_stage2")
         if stage2 is None:
-            self.app.show_error(  # type: ignore[attr-defined]
-                InputError(f"the {profile.short_name} profile has no stage 2 complaint standard")
+            self.service_failed(
+                InputError(f"the {profile.short_name} profile has no stage 2 complaint standard"),
+                "",
             )
             return
         if row.task.slug not in stage1:
-            self.app.show_error(  # type: ignore[attr-defined]
+            self.service_failed(
                 InputError(
                     f"task #{row.id} is not a stage 1 complaint: only those escalate to stage 2"
-                )
+                ),
+                "",
             )
             return
         now = self.desk.now()
@@ -828,7 +832,7 @@ class QueueScreen(Screen[None]):
                 try:
                     queue.kind_slugs(self.desk.profile, value)
                 except FrontDeskError as exc:  # say what the kinds are
-                    self.app.show_error(exc)  # type: ignore[attr-defined]
+                    self.service_failed(exc, "")
                     return
             self.kind = value.lower()
             self._refilter()
@@ -865,12 +869,18 @@ class QueueScreen(Screen[None]):
             chosen,
         )
 
-    @work(thread=True, group="queue-action", name="find the customer", exit_on_error=False)
     def _find_customer(self, reference: str) -> None:
         from console.desk import customers
 
-        found = customers.by_reference(self.desk, reference)
-        self.app.call_from_thread(self._customer_found, found.id, found.reference)
+        self.run_service(
+            customers.by_reference,
+            reference,
+            done=lambda found: self._customer_found(found.id, found.reference),
+            doing="find the customer",
+            group="queue-action",
+            exclusive=False,
+            hold_keys=True,
+        )
 
     def _customer_found(self, customer_id: int, reference: str) -> None:
         self.customer_id, self.customer_label = customer_id, reference
@@ -902,7 +912,7 @@ class QueueScreen(Screen[None]):
             try:
                 self.as_at = queue.parse_as_at(value, self.desk.now())
             except FrontDeskError as exc:  # says how to type it
-                self.app.show_error(exc)  # type: ignore[attr-defined]
+                self.service_failed(exc, "")
                 return
             self._refilter()
 
@@ -934,3 +944,18 @@ def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
         else x == y
         for x, y in zip(a, b, strict=True)
     )
+
+
+def _read_page(
+    desk: Desk, filters: QueueFilter, as_at: datetime | None, size: int, ensure: bool
+) -> tuple[QueuePage, QueueCounts, float]:
+    """A page of the queue and its counts, opening owed progress updates first (in a worker)."""
+    if ensure:
+        queue.ensure_progress_updates(desk)
+    started = time.perf_counter()
+    result = queue.page(desk, filters, limit=size, at=as_at)
+    query_ms = (time.perf_counter() - started) * 1000
+    actor = desk.actor
+    mine_only = actor is not None and actor.role not in LEADS
+    counts = queue.counts(desk, at=result.at, assignee_id=actor.id if mine_only and actor else None)
+    return result, counts, query_ms

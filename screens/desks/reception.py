@@ -11,12 +11,12 @@ import asyncio
 import itertools
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, ListItem, ListView, Static
 
+from screens.base import DeskScreen
 from screens.messages import DataChanged
 from screens.widgets.literal import literal, shown
 
@@ -80,9 +80,9 @@ class VisitRow(ListItem):
             ("outcome", outcome),
         ):
             self.cell(key).update(literal(value))
-        desk = getattr(self.app, "desk", None)
-        if desk is not None:
-            self.tick(desk)
+        screen = self.screen
+        if isinstance(screen, DeskScreen) and screen.desk_ready:
+            self.tick(screen.desk)
 
     def tick(self, desk: Desk) -> None:
         """Recompute the timer text and colour from the stored instants and the desk's clock."""
@@ -108,7 +108,7 @@ class VisitRow(ListItem):
         return next((c for c in WAIT_CLASSES if timer.has_class(c)), "")
 
 
-class ReceptionScreen(Screen[None]):
+class ReceptionScreen(DeskScreen[None]):
     """The reception desk's board: arrivals, serving, the second staff member, today's figures."""
 
     CSS_PATH = "reception.tcss"
@@ -187,24 +187,19 @@ class ReceptionScreen(Screen[None]):
 
     # ------------------------------------------------------------------ data
 
-    @property
-    def desk(self) -> Desk:
-        desk = self.app.desk  # type: ignore[attr-defined]
-        assert desk is not None
-        return desk  # type: ignore[no-any-return]
-
-    @work(
-        thread=True,
-        exclusive=True,
-        group="reception-load",
-        name="load the reception board",
-    )
-    def load(self) -> None:
+    def load(self, *, hold_keys: bool = False) -> None:
+        """Read the board again; after a change made here, hold the keys until it shows."""
         from console.desk.reception import waiting_board
 
         seq = next(self._reads)
-        board = waiting_board(self.desk)
-        self.app.call_from_thread(self.show_board, board, seq)  # type: ignore[arg-type]
+        self.run_service(
+            waiting_board,
+            done=lambda board: self.call_later(self.show_board, board, seq),
+            doing="load the reception board",
+            group="reception-load",
+            exclusive=False,  # numbered: show_board drops an older read that lands late
+            hold_keys=hold_keys,
+        )
 
     def on_data_changed(self, message: DataChanged) -> None:
         self.load()
@@ -258,7 +253,7 @@ class ReceptionScreen(Screen[None]):
         from console.desk.calls import office_line
         from console.desk.reception import summarise, today
 
-        if self.board is None or getattr(self.app, "desk", None) is None:
+        if self.board is None or not self.desk_ready:
             return
         desk = self.desk
         if today(desk) != self.board.day:
@@ -364,15 +359,21 @@ class ReceptionScreen(Screen[None]):
         self.query_one("#tell", Static).remove_class("-shown")
         self._run(service, argument)
 
-    @work(thread=True, group="reception-write", name="update the reception board")
     def _run(self, service: str, argument: Any) -> None:
         from console.desk import reception
 
-        visit = getattr(reception, service)(self.desk, argument)
-        self.app.call_from_thread(self._written, visit)
+        self.run_service(
+            getattr(reception, service),
+            argument,
+            done=self._written,
+            doing="update the reception board",
+            group="reception-write",
+            exclusive=False,
+            hold_keys=True,
+        )
 
     def _written(self, visit: VisitView) -> None:
         # The cursor goes to the visitor just acted on (a new arrival above all): the next
         # s, n or e is for them, not for whoever the cursor happened to be on.
         self.follow = visit.id
-        self.load()
+        self.load(hold_keys=True)

@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
+from screens.base import DeskScreen
 from screens.messages import DataChanged
 from screens.widgets.literal import literal
 
@@ -56,7 +55,7 @@ def month_span(day: date) -> tuple[date, date]:
     return first, last
 
 
-class ReportsScreen(Screen[None]):
+class ReportsScreen(DeskScreen[None]):
     """Performance against the standards: tables, charts, CSV export."""
 
     CSS_PATH = "reports.tcss"
@@ -135,28 +134,27 @@ class ReportsScreen(Screen[None]):
 
     # ------------------------------------------------------------------ data
 
-    @property
-    def desk(self) -> Desk:
-        desk = self.app.desk  # type: ignore[attr-defined]
-        assert desk is not None
-        return desk  # type: ignore[no-any-return]
-
-    @work(
-        thread=True,
-        exclusive=True,
-        group="reports-load",
-        name="read the report",
-    )
     def load(self) -> None:
         from console.reports.builder import build_report
+
+        self.run_service(
+            build_report,
+            start=self.start,
+            end=self.end,
+            by=self.by,
+            done=self.show_report,
+            failed=self._load_failed,
+            doing="read the report",
+            group="reports-load",
+        )
+
+    def _load_failed(self, error: BaseException) -> None:
         from console.rules.errors import PermissionDenied
 
-        try:
-            report = build_report(self.desk, start=self.start, end=self.end, by=self.by)
-        except PermissionDenied as exc:
-            self.app.call_from_thread(self.show_refusal, str(exc))
-            return
-        self.app.call_from_thread(self.show_report, report)
+        if isinstance(error, PermissionDenied):
+            self.show_refusal(str(error))
+        else:
+            self.service_failed(error, "read the report")
 
     def on_data_changed(self, message: DataChanged) -> None:
         self.load()
@@ -338,22 +336,16 @@ class ReportsScreen(Screen[None]):
             return
         self.export(self.report)
 
-    @work(
-        thread=True,
-        exclusive=True,
-        group="reports-export",
-        name="export the report",
-    )
     def export(self, report: Report) -> None:
-        from console.reports.files import record_export, write_csv_files
-
         p = report.period
         root = self.export_root or _default_export_root()
         folder = root / (f"report-{p.start}-to-{p.end}" + (f"-by-{p.by}" if p.by else ""))
-        paths = write_csv_files(report, folder)
-        record_export(self.desk, report, "csv files")
-        self.app.call_from_thread(
-            self.notify, f"{len(paths)} CSV files written to {folder}", title="Exported", timeout=10
+
+        def written(count: int) -> None:
+            self.notify(f"{count} CSV files written to {folder}", title="Exported", timeout=10)
+
+        self.run_service(
+            _export, report, folder, done=written, doing="export the report", group="reports-export"
         )
 
 
@@ -365,6 +357,15 @@ def office_hours_span(desk: Desk) -> set[int]:
             last = hours[1].hour - (1 if hours[1].minute == 0 else 0)
             found.update(range(hours[0].hour, last + 1))
     return found
+
+
+def _export(desk: Desk, report: Report, folder: Path) -> int:
+    """Write the report's CSV files and audit the export (runs in a worker)."""
+    from console.reports.files import record_export, write_csv_files
+
+    paths = write_csv_files(report, folder)
+    record_export(desk, report, "csv files")
+    return len(paths)
 
 
 def _default_export_root() -> Path:

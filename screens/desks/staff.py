@@ -15,10 +15,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import (
     DataTable,
     Footer,
@@ -33,8 +32,8 @@ from textual.widgets.option_list import Option
 
 from console.desk import people
 from console.rules.clock import local
-from console.rules.errors import FrontDeskError
 from console.rules.roles import ADMINS, LEADS
+from screens.base import DeskScreen
 from screens.messages import DataChanged
 from screens.widgets.literal import LITERAL, literal, shown
 
@@ -55,7 +54,7 @@ def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class StaffScreen(Screen[None]):
+class StaffScreen(DeskScreen[None]):
     CSS_PATH = "staff.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add", id="staff.add", tooltip="Add a staff member with their own PIN"),
@@ -146,16 +145,10 @@ class StaffScreen(Screen[None]):
                 yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
-    def _desk(self) -> Desk:
-        desk: Desk | None = getattr(self.app, "desk", None)
-        if desk is None:
-            raise RuntimeError("the front desk is not open yet")
-        return desk
-
     @property
     def role(self) -> str:
-        desk: Desk | None = getattr(self.app, "desk", None)
-        return desk.actor.role if desk is not None and desk.actor is not None else ""
+        actor = self.desk.actor if self.desk_ready else None
+        return actor.role if actor is not None else ""
 
     def on_mount(self) -> None:
         staff_table = self.query_one("#staff-table", DataTable)
@@ -206,17 +199,20 @@ class StaffScreen(Screen[None]):
 
     # -- the staff list ----------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="staff-load", name="load the staff list")
     def _load_staff(self) -> None:
-        rows = people.list_staff(self._desk())
-        self.app.call_from_thread(self._staff_loaded, rows)
+        self.run_service(
+            people.list_staff,
+            done=self._staff_loaded,
+            doing="load the staff list",
+            group="staff-load",
+        )
 
     def _staff_loaded(self, rows: list[StaffView]) -> None:
         self.staff = rows
         table = self.query_one("#staff-table", DataTable)
         keep = table.cursor_row
         table.clear()
-        now = self._desk().now()
+        now = self.desk.now()
         for s in rows:
             status = s.status(now)
             style = "dim" if not s.active else ("bold red" if status.startswith("locked") else "")
@@ -328,19 +324,20 @@ class StaffScreen(Screen[None]):
         self.query_one("#audit-table", DataTable).focus()
         self._load_trail(record_view=False)
 
-    @work(thread=True, group="staff-write", name="change staff")
     def _write(
         self,
         doing: str,
         change: Callable[[Desk], StaffView],
         said: Callable[[StaffView], str],
     ) -> None:
-        try:
-            result = change(self._desk())
-        except FrontDeskError as exc:
-            self.app.call_from_thread(self._error, str(exc))
-            return
-        self.app.call_from_thread(self._done, said(result))
+        self.run_service(
+            change,
+            done=lambda result: self._done(said(result)),
+            doing=doing,
+            group="staff-write",
+            exclusive=False,
+            hold_keys=True,
+        )
 
     def _done(self, message: str) -> None:
         self.notify(shown(message), markup=False)
@@ -372,21 +369,15 @@ class StaffScreen(Screen[None]):
             return
         self._find(text)
 
-    @work(thread=True, exclusive=True, group="audit-find", name="find the customer")
     def _find(self, text: str) -> None:
-        from console.desk import customers
-        from console.rules.errors import NotFound
-
-        desk = self._desk()
-        try:
-            try:
-                matches = [customers.by_reference(desk, text)]
-            except NotFound:
-                matches = customers.search(desk, text, limit=12)
-        except FrontDeskError as exc:
-            self.app.call_from_thread(self._error, str(exc))
-            return
-        self.app.call_from_thread(self._found, text, matches)
+        self.run_service(
+            _find_customers,
+            text,
+            done=lambda matches: self._found(text, matches),
+            doing="find the customer",
+            group="audit-find",
+            hold_keys=True,  # Down/Enter typed at once go to the matches
+        )
 
     def _found(self, text: str, matches: list[CustomerView]) -> None:
         self.matches = matches
@@ -434,25 +425,19 @@ class StaffScreen(Screen[None]):
             title.append("   ctrl+e subject access export", style="dim")
         self.query_one("#audit-title", Static).update(title)
 
-    @work(thread=True, exclusive=True, group="audit-load", name="load the audit trail")
     def _load_trail(self, record_view: bool = False) -> None:
-        from console.desk import audit
-
-        desk = self._desk()
         kind, key = self.view_kind, self.view_key
-        if desk.actor is None or desk.actor.role not in LEADS:
+        if self.role not in LEADS:
             return
-        try:
-            if kind == "customer" and key is not None:
-                rows = audit.for_customer(desk, key, limit=TRAIL_LIMIT, record_view=record_view)
-            elif kind == "staff" and key is not None:
-                rows = audit.for_staff(desk, key, limit=TRAIL_LIMIT)
-            else:
-                rows = audit.recent(desk, limit=RECENT_LIMIT)
-        except FrontDeskError as exc:
-            self.app.call_from_thread(self._error, str(exc))
-            return
-        self.app.call_from_thread(self._trail_loaded, kind, key, rows)
+        self.run_service(
+            _trail,
+            kind,
+            key,
+            record_view,
+            done=lambda rows: self._trail_loaded(kind, key, rows),
+            doing="load the audit trail",
+            group="audit-load",
+        )
 
     def _trail_loaded(self, kind: str, key: int | None, rows: list[AuditEntry]) -> None:
         if (kind, key) != (self.view_kind, self.view_key):
@@ -492,22 +477,20 @@ class StaffScreen(Screen[None]):
 
         self.app.push_screen(SubjectAccessDialog(label), chosen)
 
-    @work(thread=True, group="export", name="export the customer")
     def _export(self, customer_id: int, folder: str) -> None:
-        from console.desk.export import export_customer
+        from console.desk.export import ExportResult, export_customer
 
-        try:
-            result = export_customer(self._desk(), customer_id, folder)
-        except FrontDeskError as exc:
-            self.app.call_from_thread(self._error, str(exc))
-            return
-        self.app.call_from_thread(self._load_trail, False)
-        self.app.call_from_thread(
-            self.notify,
-            f"Exported {result.contacts} contacts, {result.tasks} tasks and "
-            f"{result.events} events to {shown(result.folder)}",
-            timeout=15,
-            markup=False,
+        def exported(result: ExportResult) -> None:
+            self._load_trail(False)
+            self.notify(
+                f"Exported {result.contacts} contacts, {result.tasks} tasks and "
+                f"{result.events} events to {shown(result.folder)}",
+                timeout=15,
+                markup=False,
+            )
+
+        self.run_service(
+            export_customer, customer_id, folder, done=exported, doing="export the customer"
         )
 
     # -- live refresh ------------------------------------------------------------------
@@ -517,3 +500,25 @@ class StaffScreen(Screen[None]):
             self._load_staff()
         if self.role in LEADS:
             self._load_trail(record_view=False)
+
+
+def _find_customers(desk: Desk, text: str) -> list[CustomerView]:
+    """A customer by exact reference, else by name or address (in a worker)."""
+    from console.desk import customers
+    from console.rules.errors import NotFound
+
+    try:
+        return [customers.by_reference(desk, text)]
+    except NotFound:
+        return customers.search(desk, text, limit=12)
+
+
+def _trail(desk: Desk, kind: str, key: int | None, record_view: bool) -> list[AuditEntry]:
+    """The audit trail on show: a customer's, a staff member's, or the recent events."""
+    from console.desk import audit
+
+    if kind == "customer" and key is not None:
+        return audit.for_customer(desk, key, limit=TRAIL_LIMIT, record_view=record_view)
+    if kind == "staff" and key is not None:
+        return audit.for_staff(desk, key, limit=TRAIL_LIMIT)
+    return audit.recent(desk, limit=RECENT_LIMIT)

@@ -6,13 +6,13 @@ from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from screens.base import DeskDialog
 from screens.widgets.literal import LITERAL, literal
 
 
-class ArrivalDialog(ModalScreen[str | None]):
+class ArrivalDialog(DeskDialog[str | None]):
     """Dismisses with what was typed (tidied), or None when cancelled."""
 
     CSS_PATH = "arrival_dialog.tcss"

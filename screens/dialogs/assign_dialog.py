@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens.base import DeskDialog
 from screens.widgets.find_list import FindList
 from screens.widgets.literal import literal, visible
 
@@ -26,7 +26,7 @@ class AssignChoice:
     staff_id: int | None  # None: nobody (back to the team)
 
 
-class AssignDialog(ModalScreen[AssignChoice | None]):
+class AssignDialog(DeskDialog[AssignChoice | None]):
     """Pick someone from the active staff; dismisses with the choice, or None (Escape)."""
 
     CSS_PATH = "assign_dialog.tcss"

@@ -7,9 +7,9 @@ from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
+from screens.base import DeskDialog
 from screens.widgets.literal import LITERAL, literal
 
 
@@ -19,7 +19,7 @@ class Completion:
     note: str
 
 
-class CompleteDialog(ModalScreen[Completion | None]):
+class CompleteDialog(DeskDialog[Completion | None]):
     """Dismisses with the outcome and note (Enter in the note, or ctrl+s), or None (Escape)."""
 
     CSS_PATH = "complete_dialog.tcss"

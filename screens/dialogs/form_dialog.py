@@ -21,15 +21,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
-from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Static
 
+from screens.base import DeskDialog
 from screens.widgets.key_choice import Choice
-from screens.widgets.literal import LITERAL, literal, shown, visible
+from screens.widgets.literal import LITERAL, literal, visible
 
 if TYPE_CHECKING:
     from console.desk.context import Desk
@@ -78,7 +77,7 @@ def when_field(today: str = "", *, hint: str = "YYYY-MM-DD and HH:MM") -> Horizo
     )
 
 
-class FormDialog(ModalScreen[T | None], Generic[T]):
+class FormDialog(DeskDialog[T | None], Generic[T]):
     """A titled form with an error line; subclasses give `fields`, `collect` and `perform`."""
 
     CSS_PATH = "form_dialog.tcss"
@@ -207,24 +206,25 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
         values.setdefault("restriction_acknowledged", self.restriction_acknowledged)
         self.busy = True
         self.query_one("#dialog-error", Static).update("Saving…")
-        self._perform(values)
+        self.run_service(
+            self.perform,
+            values,
+            done=self.dismiss,
+            doing="save",
+            group="dialog-save",
+            hold_keys=True,
+        )
 
-    @work(thread=True, exclusive=True, group="dialog-save", name="save", exit_on_error=False)
-    def _perform(self, values: dict[str, Any]) -> None:
+    def service_failed(self, error: BaseException, doing: str) -> None:
+        """A refusal is shown inside the dialog, which stays open with everything typed."""
         from console.rules.errors import FrontDeskError
 
-        desk: Desk | None = getattr(self.app, "desk", None)
-        try:
-            if desk is None:
-                raise RuntimeError("the front desk is not open yet")
-            result = self.perform(desk, values)
-        except FrontDeskError as exc:
-            self.app.call_from_thread(self.show_error, exc)
+        if isinstance(error, FrontDeskError):
+            self.show_error(error)
             return
-        except Exception as exc:
-            self.app.call_from_thread(self._failed, exc)
-            return
-        self.app.call_from_thread(self.dismiss, result)
+        self.busy = False
+        self.query_one("#dialog-error", Static).update("")
+        super().service_failed(error, doing)
 
     def show_error(self, exc: BaseException) -> None:
         from console.desk.customers import NotAcknowledged
@@ -235,12 +235,3 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
             message += ": press ctrl+r (or tick the box above), then ctrl+s"
         self.query_one("#dialog-error", Static).update(literal(message, style="bold"))
         self.add_class("-error")
-
-    def _failed(self, exc: BaseException) -> None:
-        self.busy = False
-        self.query_one("#dialog-error", Static).update("")
-        show = getattr(self.app, "show_error", None)
-        if show is not None:
-            show(exc, "save")
-        else:
-            self.notify(shown(exc), severity="error", markup=False)

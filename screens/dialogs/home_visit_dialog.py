@@ -62,7 +62,7 @@ class HomeVisitDialog(FormDialog["VisitView"]):
         from console.rules.calendar import local_instant
 
         flag = self.query_one("#notice-flag", Static)
-        desk: Desk | None = getattr(self.app, "desk", None)
+        desk = self.desk if self.desk_ready else None
         day, at = self.value("#day").strip(), self.value("#at").strip()
         flag.remove_class("flag")
         flag.update("")

@@ -6,13 +6,13 @@ from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from screens.base import DeskDialog
 from screens.widgets.literal import literal
 
 
-class LeftDialog(ModalScreen[bool]):
+class LeftDialog(DeskDialog[bool]):
     """Dismisses True to record the visitor as gone, False to keep them on the board."""
 
     CSS_PATH = "left_dialog.tcss"

@@ -5,22 +5,21 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from console.desk.customers import CustomerView
-from screens.widgets.literal import LITERAL, shown
+from screens.base import DeskDialog
+from screens.widgets.literal import LITERAL
 
 if TYPE_CHECKING:
-    from console.desk.context import Desk
+    pass
 
 _PHONE = re.compile(r"^[\d +()-]{6,}$")
 
 
-class NewCustomerDialog(ModalScreen[CustomerView | None]):
+class NewCustomerDialog(DeskDialog[CustomerView | None]):
     """Name, address, phone and email; ctrl+s creates, escape goes back to the finder."""
 
     DEFAULT_CSS = """
@@ -110,24 +109,22 @@ class NewCustomerDialog(ModalScreen[CustomerView | None]):
             self.query_one("#new-email", Input).value,
         )
 
-    @work(thread=True, exclusive=True, group="new-customer", name="create the customer")
     def _create(self, name: str, address: str, phone: str, email: str) -> None:
         from console.desk.customers import create
 
-        desk: Desk | None = getattr(self.app, "desk", None)
-        try:
-            if desk is None:
-                raise RuntimeError("the front desk is not open yet")
-            customer = create(desk, name, address=address, phone=phone, email=email)
-        except Exception as exc:
-            self.app.call_from_thread(self._failed, exc)
-            return
-        self.app.call_from_thread(self.dismiss, customer)
+        self.run_service(
+            create,
+            name,
+            address=address,
+            phone=phone,
+            email=email,
+            done=self.dismiss,
+            failed=self._failed,
+            doing="create the customer",
+            group="new-customer",
+            hold_keys=True,  # the enquiry letter typed next lands on the form behind
+        )
 
-    def _failed(self, exc: Exception) -> None:
+    def _failed(self, exc: BaseException) -> None:
         self.busy = False
-        show = getattr(self.app, "show_error", None)
-        if show is not None:
-            show(exc, "create the customer")
-        else:
-            self.notify(shown(exc), severity="error", markup=False)
+        self.service_failed(exc, "create the customer")

@@ -7,23 +7,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.desk.outcomes import BY_KIND, Outcome
 from console.desk.people import Colleague
+from screens.base import DeskDialog
 from screens.widgets.find_list import FindList
 from screens.widgets.literal import LITERAL, literal
 
 if TYPE_CHECKING:
-    from console.desk.context import Desk
+    pass
 
 
-class OutcomeDialog(ModalScreen["Outcome | None"]):
+class OutcomeDialog(DeskDialog["Outcome | None"]):
     """Referral and transfer: pick a team or colleague. Complaints: subject and service."""
 
     DEFAULT_CSS = """
@@ -139,15 +138,16 @@ class OutcomeDialog(ModalScreen["Outcome | None"]):
         else:
             self.query_one("#outcome-subject", Input).focus()
 
-    @work(thread=True, exclusive=True, group="outcome-colleagues", name="list colleagues")
     def _load_colleagues(self) -> None:
         from console.desk.people import colleagues
 
-        desk: Desk | None = getattr(self.app, "desk", None)
-        if desk is None:
-            return
-        found = colleagues(desk)
-        self.app.call_from_thread(self._show_colleagues, found)
+        self.run_service(
+            colleagues,
+            done=self._show_colleagues,
+            doing="list colleagues",
+            group="outcome-colleagues",
+            hold_keys=True,  # Down typed at once moves through the whole list
+        )
 
     def _show_colleagues(self, found: list[Colleague]) -> None:
         self.colleagues = found

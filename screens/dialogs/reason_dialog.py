@@ -11,9 +11,9 @@ from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
+from screens.base import DeskDialog
 from screens.widgets.literal import LITERAL, literal
 
 
@@ -23,7 +23,7 @@ class ReasonResult:
     customer_told: bool = False
 
 
-class ReasonDialog(ModalScreen[ReasonResult | None]):
+class ReasonDialog(DeskDialog[ReasonResult | None]):
     """Dismisses with a ReasonResult (Enter or ctrl+s), or None (Escape)."""
 
     CSS_PATH = "reason_dialog.tcss"

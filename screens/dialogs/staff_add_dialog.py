@@ -12,7 +12,6 @@ from typing import Any, ClassVar
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from console.desk.people import (
@@ -25,6 +24,7 @@ from console.desk.people import (
 )
 from console.rules.errors import FrontDeskError, InputError
 from console.rules.roles import ROLE_WORDS, ROLES
+from screens.base import DeskDialog
 from screens.widgets.literal import LITERAL, literal
 
 
@@ -37,7 +37,7 @@ class NewStaff:
     pin: str
 
 
-class StaffAddDialog(ModalScreen[NewStaff | None]):
+class StaffAddDialog(DeskDialog[NewStaff | None]):
     CSS_PATH = "staff_add_dialog.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(

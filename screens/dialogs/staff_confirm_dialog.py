@@ -7,13 +7,13 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from screens.base import DeskDialog
 from screens.widgets.literal import literal
 
 
-class StaffConfirmDialog(ModalScreen[bool]):
+class StaffConfirmDialog(DeskDialog[bool]):
     CSS_PATH = "staff_confirm_dialog.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="staff_confirm.yes", tooltip="Yes, do it"),

@@ -11,15 +11,15 @@ from rich.text import Text
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from console.desk.people import check_pin
 from console.rules.errors import FrontDeskError, InputError
+from screens.base import DeskDialog
 from screens.widgets.literal import literal, shown
 
 
-class StaffPinDialog(ModalScreen[str | None]):
+class StaffPinDialog(DeskDialog[str | None]):
     CSS_PATH = "staff_pin_dialog.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(

@@ -8,11 +8,11 @@ from rich.text import Text
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.rules.roles import ROLE_WORDS, ROLES
+from screens.base import DeskDialog
 from screens.widgets.literal import shown
 
 ROLE_HELP = {
@@ -23,7 +23,7 @@ ROLE_HELP = {
 }
 
 
-class StaffRoleDialog(ModalScreen[str | None]):
+class StaffRoleDialog(DeskDialog[str | None]):
     CSS_PATH = "staff_role_dialog.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(

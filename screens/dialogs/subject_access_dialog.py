@@ -9,13 +9,13 @@ from rich.text import Text
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from screens.base import DeskDialog
 from screens.widgets.literal import LITERAL, shown
 
 
-class SubjectAccessDialog(ModalScreen[str | None]):
+class SubjectAccessDialog(DeskDialog[str | None]):
     CSS_PATH = "subject_access_dialog.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(

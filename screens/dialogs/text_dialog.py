@@ -6,13 +6,13 @@ from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from screens.base import DeskDialog
 from screens.widgets.literal import LITERAL, literal
 
 
-class TextDialog(ModalScreen[str | None]):
+class TextDialog(DeskDialog[str | None]):
     """Ask for one line of text. Enter dismisses with it (possibly empty); Escape with None."""
 
     CSS_PATH = "text_dialog.tcss"

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
 from console.desk.outcomes import BY_KIND, Outcome, available_outcomes
 from console.desk.reception import KEEP, VisitRecorded, VisitView, record_visit
 from console.rules.errors import FrontDeskError, InputError
+from screens.base import DeskDialog
 from screens.widgets.caller_banner import CallerBanner
 from screens.widgets.customer_picker import CustomerPicked, CustomerPicker
 from screens.widgets.key_choice import Choice, KeyChoice, hotkeys
@@ -24,13 +23,12 @@ from screens.widgets.literal import LITERAL, literal
 from screens.widgets.outcome_detail import outcome_dialog, outcome_summary
 
 if TYPE_CHECKING:
-    from console.desk.context import Desk
     from console.desk.customers import CustomerView
 
 ACK_HINT = "Press ctrl+r to acknowledge the restriction before saving."
 
 
-class VisitDialog(ModalScreen["VisitRecorded | None"]):
+class VisitDialog(DeskDialog["VisitRecorded | None"]):
     """Find the customer, press the purpose's letter, type notes, press the outcome's number."""
 
     CSS_PATH = "visit_dialog.tcss"
@@ -102,7 +100,7 @@ class VisitDialog(ModalScreen["VisitRecorded | None"]):
         return f"Visit: {v.board_name} · arrived {local(v.received_at):%H:%M} · {v.status()}"
 
     def on_mount(self) -> None:
-        profile = self._desk().profile
+        profile = self.desk.profile
         labels = [c.label for c in profile.categories]
         category = self.query_one("#visit-category", KeyChoice)
         category.set_choices(
@@ -121,23 +119,17 @@ class VisitDialog(ModalScreen["VisitRecorded | None"]):
             self._load_customer(self.visit.customer_id)
         self.query_one("#visit-picker", CustomerPicker).focus_input()
 
-    def _desk(self) -> Desk:
-        desk: Desk | None = getattr(self.app, "desk", None)
-        if desk is None:
-            raise RuntimeError("the front desk is not open yet")
-        return desk
-
-    @work(
-        thread=True,
-        exclusive=True,
-        group="visit-customer",
-        name="load the visit's customer",
-    )
     def _load_customer(self, customer_id: int) -> None:
         from console.desk.customers import get
 
-        customer = get(self._desk(), customer_id)
-        self.app.call_from_thread(self._show_linked, customer)
+        self.run_service(
+            get,
+            customer_id,
+            done=self._show_linked,
+            doing="load the visit's customer",
+            group="visit-customer",
+            hold_keys=True,  # typing in the finder waits for the linked customer to show
+        )
 
     def _show_linked(self, customer: CustomerView) -> None:
         self.query_one("#visit-picker", CustomerPicker).pick(customer, post=False)
@@ -186,7 +178,7 @@ class VisitDialog(ModalScreen["VisitRecorded | None"]):
 
     def _ask_details(self, kind: str) -> None:
         category = self.query_one("#visit-category", KeyChoice).value
-        dialog = outcome_dialog(self._desk().profile, kind, category)
+        dialog = outcome_dialog(self.desk.profile, kind, category)
 
         def chosen(outcome: Outcome | None) -> None:
             choice = self.query_one("#visit-outcome", KeyChoice)
@@ -258,18 +250,24 @@ class VisitDialog(ModalScreen["VisitRecorded | None"]):
         self._status("Saving…")
         self._save(form)
 
-    @work(thread=True, exclusive=True, group="visit-save", name="save the visit")
     def _save(self, form: dict[str, Any]) -> None:
-        try:
-            result = record_visit(self._desk(), self.visit.id, **form)
-        except FrontDeskError as exc:
-            self.app.call_from_thread(self._failed, exc)
-            return
-        self.app.call_from_thread(self._saved, result)
+        self.run_service(
+            record_visit,
+            self.visit.id,
+            **form,
+            done=self._saved,
+            failed=self._failed,
+            doing="save the visit",
+            group="visit-save",
+            hold_keys=True,
+        )
 
-    def _failed(self, exc: FrontDeskError) -> None:
+    def _failed(self, exc: BaseException) -> None:
         self.saving = False
-        self._status(str(exc), error=True)
+        if isinstance(exc, FrontDeskError):
+            self._status(str(exc), error=True)
+        else:
+            self.service_failed(exc, "save the visit")
 
     def _saved(self, result: VisitRecorded) -> None:
         self.saving = False

@@ -14,20 +14,20 @@ was typed; f8 goes on anonymously.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens.base import ServiceCaller, hold_keys
 from screens.widgets.literal import LITERAL, literal, visible
 
 if TYPE_CHECKING:
-    from console.desk.context import Desk
     from console.desk.customers import CustomerView
 
 MATCHES = 8
@@ -138,6 +138,7 @@ class CustomerPicker(Vertical):
         self._results_for: str | None = None  # the query the shown matches answer
         self._results: list[CustomerView] = []
         self._pick_when_ready = False
+        self._held: Callable[[], None] | None = None
 
     def compose(self) -> Any:
         yield Input(
@@ -167,6 +168,7 @@ class CustomerPicker(Vertical):
         self.customer = None
         self.picked = False
         self._pick_when_ready = False
+        self._release_keys()
         with self.input.prevent(Input.Changed):
             self.input.value = ""
         self._results_for = None
@@ -222,18 +224,32 @@ class CustomerPicker(Vertical):
     def on_descendant_blur(self) -> None:
         self.remove_class("-searching")
 
-    @work(thread=True, exclusive=True, group="customer-search", name="find the caller")
     def _search(self, query: str) -> None:
         from console.desk.customers import search
 
-        found = search(self._desk(), query, limit=MATCHES)
-        self.app.call_from_thread(self._show_matches, query, found)
+        screen = self.screen
+        assert isinstance(screen, ServiceCaller), "the finder sits on a desk screen or dialog"
+        screen.run_service(
+            search,
+            query,
+            limit=MATCHES,
+            done=lambda found: self._show_matches(query, found),
+            failed=self._search_failed,
+            doing="find the caller",
+            group=f"customer-search-{self.id}",
+        )
 
-    def _desk(self) -> Desk:
-        desk: Desk | None = getattr(self.app, "desk", None)
-        if desk is None:
-            raise RuntimeError("the front desk is not open yet")
-        return desk
+    def _search_failed(self, error: BaseException) -> None:
+        self._pick_when_ready = False
+        self._release_keys()
+        screen = self.screen
+        if isinstance(screen, ServiceCaller):
+            screen.service_failed(error, "find the caller")
+
+    def _release_keys(self) -> None:
+        release, self._held = self._held, None
+        if release is not None:
+            release()
 
     def _show_matches(self, query: str, found: list[CustomerView]) -> None:
         if query != self.typed:
@@ -262,6 +278,7 @@ class CustomerPicker(Vertical):
         if self._pick_when_ready:
             self._pick_when_ready = False
             self._pick_highlighted()
+            self._release_keys()
 
     def action_cursor(self, step: int) -> None:
         matches = self.query_one("#picker-matches", OptionList)
@@ -278,7 +295,11 @@ class CustomerPicker(Vertical):
             self.post_message(CustomerPicked(self, self.customer))  # Enter again: carry on
             return
         if self._results_for != self.typed:
-            self._pick_when_ready = True  # the search is still running: pick its top match
+            # The search is still running: pick its top match when it comes back, and hold
+            # the keys typed meanwhile (the enquiry letter) until focus has moved on.
+            self._pick_when_ready = True
+            if self._held is None:
+                self._held = hold_keys(self.app, "find the caller")
             return
         self._pick_highlighted()
 

@@ -4,38 +4,57 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from console.rules.clock import FrozenClock
 from console.rules.errors import InputError
 from console.store.engine import open_store
 from screens.app import FrontDeskApp
+from screens.base import DeskScreen
 from tests.conftest import MONDAY_MORNING, add_staff, settle
 
 
-async def test_worker_error_on_a_screen_is_shown_not_raised(db: str) -> None:
+@pytest.mark.parametrize("start", ["calls", "queue"])
+async def test_worker_error_on_a_screen_is_shown_once_not_raised(db: str, start: str) -> None:
     store = open_store(db)
     actor = add_staff(store, "Hannah Reid", "hreid", "handler")
     store.close()
-    app = FrontDeskApp(db=str(db), clock=FrozenClock(MONDAY_MORNING), actor=actor, start="calls")
+    app = FrontDeskApp(db=str(db), clock=FrozenClock(MONDAY_MORNING), actor=actor, start=start)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
 
-        def fail() -> None:
+        screen = app.screen
+        assert isinstance(screen, DeskScreen)
+
+        def fail(_desk: object) -> None:
             raise InputError("the letter's date is in the future: use today or an earlier day")
 
-        app.screen.run_worker(fail, thread=True, name="save the letter")
+        screen.run_service(fail, doing="save the letter")
         await settle(pilot)
         messages = [n.message for n in app._notifications]
         assert any("letter's date is in the future" in m for m in messages), messages
         assert app.is_running
         assert app.return_code is None
 
-        def crash() -> None:
+        def crash(_desk: object) -> None:
             raise RuntimeError("disk on fire")
 
-        app.screen.run_worker(crash, thread=True, name="read the board")
+        screen.run_service(crash, doing="read the board")
         await settle(pilot)
         messages = [n.message for n in app._notifications]
         assert any("while trying to read the board" in m and "disk on fire" in m for m in messages)
+        assert sum("disk on fire" in m for m in messages) == 1, messages
+        assert not any("Traceback" in m for m in messages)
+        assert app.is_running
+
+        # A worker started some other way still ends as one line, never a crash.
+        def stray() -> None:
+            raise RuntimeError("stray failure")
+
+        screen.run_worker(stray, thread=True, name="do a stray thing", exit_on_error=False)
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("do a stray thing" in m and "stray failure" in m for m in messages), messages
         assert app.is_running
 
 

@@ -484,14 +484,15 @@ async def test_out_of_hours_offers_emergency_repair_first(env: Env) -> None:
         await keys.type("smith")
         await keys.press("enter")
         await keys.settle()
-        await keys.press("tab")  # the enquiry is already Repairs: on to the notes
-        await keys.type("Leak")
+        await keys.type("Leak")  # the enquiry is already Repairs: straight to the notes
         await keys.press("ctrl+s")
         await keys.settle()
         assert "Repairs will attend by 1:29am tomorrow." in text_of(app, "#tell")
     (task,) = env.tasks()
     assert task.slug == "repair-emergency"
     assert task.due_at == datetime(2025, 11, 24, 19, 29, 40, tzinfo=LONDON) + timedelta(hours=6)
+    (contact,) = env.contacts()
+    assert (contact.category, contact.notes) == ("repairs", "Leak")
 
 
 async def test_in_hours_has_no_out_of_hours_banner(env: Env) -> None:
