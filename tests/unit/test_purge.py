@@ -284,7 +284,7 @@ def test_no_free_text_left_in_the_audit_trail(
             ids = (a.id, b.id)
         assert ids[0] is not None and ids[1] is not None
         tasks.cancel(desk.with_actor(lead), ids[0], secret)
-        tasks.complete(desk, ids[1], secret)
+        tasks.complete(desk, ids[1], secret, secret)
     finally:
         clock.set(real)
     purge.purge(admin_desk, 6)
