@@ -34,6 +34,7 @@ from sqlmodel import col
 from console.demo.words import (
     CALL_OUTCOMES,
     COMPLAINTS,
+    DONE_NOTES,
     FIRST_NAMES,
     HOURLY_WEIGHT,
     INTERPRETED,
@@ -100,6 +101,11 @@ class DemoResult:
     @property
     def total_contacts(self) -> int:
         return sum(self.contacts.values())
+
+
+def done_note(outcome: str) -> str:
+    """What the person wrote when they closed the task: the desk asks for a note every time."""
+    return DONE_NOTES.get(outcome, f"{outcome[:1].upper()}{outcome[1:]}: noted on the file")
 
 
 DONE_OUTCOME = {  # console.desk.tasks.OUTCOMES words
@@ -1039,7 +1045,7 @@ class _Builder:
                 close_stage(task, details["stage"], close, completed, assignee)
             elif status == "done":
                 assert completed is not None
-                mark_done(task, outcome, "", completed, assignee)
+                mark_done(task, outcome, done_note(outcome), completed, assignee)
             elif status == "cancelled":
                 assert completed is not None
                 mark_cancelled(task, "duplicate of another task", completed)
@@ -1081,7 +1087,7 @@ class _Builder:
                 if update.due_at >= self.now:
                     break  # the current one, not yet due
                 at = base + (update.due_at - base) * rng.uniform(0.2, 0.9)
-                mark_done(update, "customer updated", "", at, None)
+                mark_done(update, "customer updated", done_note("customer updated"), at, None)
                 if progress is None:
                     break
                 base = at

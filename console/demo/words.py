@@ -131,3 +131,14 @@ VISIT_PURPOSES = {
     "estate": "Estate walkabout with the tenant",
     "housing-registration": "Housing application visit",
 }
+
+# The note written when a task is closed, by its outcome (the desk asks for one every time).
+DONE_NOTES = {
+    "called back": "Called the customer back and answered the enquiry",
+    "no answer: message left": "No answer: left a message with our number",
+    "completed": "Contractor completed the work; customer satisfied",
+    "attended": "Attended and made safe; follow-on work booked",
+    "done": "Done as the customer asked",
+    "customer contacted": "Spoke to the customer and explained what happens next",
+    "customer updated": "Told the customer where their case stands and when to expect a reply",
+}

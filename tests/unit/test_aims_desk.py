@@ -128,7 +128,7 @@ def test_the_report_shows_the_share_within_the_aim_and_within_the_promise(
     ):
         if done is not None:
             clock.set(done)
-            tasks.complete(lunch_desk, task_id, "called back")
+            tasks.complete(lunch_desk, task_id, "called back", "spoke to the customer")
     clock.set(at(2026, 11, 25, 12))
     report = build_report(
         lunch_desk.with_actor(lead), start=date(2026, 11, 23), end=date(2026, 11, 25)

@@ -322,7 +322,7 @@ def test_demo_rows_are_the_rows_the_desk_writes(tmp_path: Path, bha: Profile) ->
                 col(Task.contact_id) == logged.contact_id, col(Task.slug) == "acknowledge"
             )
         ).scalar_one()
-    tasks.complete(desk, ack.id, "done")
+    tasks.complete(desk, ack.id, "done", "acknowledged by email")
     home_visits.book_visit(desk, tenant.id, day="2025-12-09", at="11:00", purpose="Tenancy check")
     home_visits.record_visit(
         desk,
