@@ -182,6 +182,7 @@ class FrontDeskApp(App[None]):
         self.poll_seconds = poll_seconds
         self.desk: Desk | None = None
         self.revision = -1
+        self.store_down: str | None = None  # the message shown when the database stopped answering
         self.keys = KeyGate(self)
         self.lock_minutes = lock_minutes
         self.idle_clock: Callable[[], float] = time.monotonic  # tests put in their own
@@ -347,13 +348,28 @@ class FrontDeskApp(App[None]):
 
     @work(thread=True, exclusive=True, group="poll", name="revision poll", exit_on_error=False)
     def _read_revision(self) -> None:
+        from console.rules.errors import StoreError
+
         if self.desk is None:
             return
-        value = self.desk.store.revision()
-        if value != self.revision:
+        try:
+            value = self.desk.store.revision()
+        except StoreError as exc:
+            # A stopped server or a lost disk fails every poll: say so once, not once a second.
+            if self.store_down is None:
+                self.store_down = str(exc)
+                self.call_from_thread(self.show_error, exc)
+            return
+        recovered = self.store_down is not None
+        if recovered:
+            self.store_down = None
+            self.call_from_thread(
+                self.notify, "The database is back: the desk is up to date again.", timeout=6
+            )
+        if value != self.revision or recovered:
             first = self.revision < 0
             self.revision = value
-            if not first:
+            if not first or recovered:
                 self.call_from_thread(self._broadcast, value)
 
     def _broadcast(self, revision: int) -> None:

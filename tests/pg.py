@@ -150,6 +150,20 @@ class LocalServer:
         self.started = True
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
+    def crash(self) -> None:
+        """Stop the server the way a crash does (immediate: no checkpoint, connections cut)."""
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the crashed server again on the same port (it recovers from its WAL)."""
+        options = f"-k {self.root} -h 127.0.0.1 -p {self.port}"
+        started = self._run(
+            str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log),
+            "-w", "-t", "60", "-o", options, "start",
+        )  # fmt: skip
+        if started.returncode != 0:
+            raise PgUnavailable(f"pg_ctl start failed: {_tail(started.stderr + started.stdout)}")
+
     def stop(self) -> None:
         if self.started:
             with contextlib.suppress(Exception):

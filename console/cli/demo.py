@@ -45,6 +45,10 @@ def _now(until: str | None) -> datetime:
         day = date.fromisoformat(until.strip())
     except ValueError:
         raise InputError(f"--until '{until}' is not a date like 2025-11-24") from None
+    if not 2000 <= day.year <= 2100:
+        raise InputError(
+            f"--until {until}: give a day from 2000 to 2100 (the demo's weeks end then)"
+        )
     return local_instant(day, time(23, 0))
 
 

@@ -60,10 +60,28 @@ def parse_received(text: str) -> datetime:
         raise InputError("RECEIVED is empty: give an ISO 8601 date or date and time")
     try:
         if len(value) == 10 and value[4] == "-":
-            return datetime.combine(date.fromisoformat(value), datetime.min.time())
-        return datetime.fromisoformat(value.replace("z", "Z"))
+            moment = datetime.combine(date.fromisoformat(value), datetime.min.time())
+        else:
+            moment = datetime.fromisoformat(value.replace("z", "Z"))
     except ValueError as exc:
         raise InputError(f"'{value}' is not a valid ISO 8601 date or time ({exc})") from None
+    if moment.tzinfo is None:
+        from datetime import UTC
+
+        from console.rules.clock import LONDON
+
+        try:
+            back = moment.replace(tzinfo=LONDON).astimezone(UTC).astimezone(LONDON)
+        except OverflowError:
+            raise InputError(
+                f"'{value}' is out of range: give a date from year 2 to 9998"
+            ) from None
+        if back.replace(tzinfo=None) != moment:
+            raise InputError(
+                f"'{value}' does not exist in London: the clocks went forward an hour then "
+                "(give the time with its offset, or the time after the change)"
+            )
+    return moment
 
 
 def due_text(profile: Profile, slug: str, received: str, *, aim: bool = False) -> str:

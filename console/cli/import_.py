@@ -15,6 +15,9 @@ FILE is Asterisk's ``Master.csv`` (no header), its ``queue_log`` or a CSV with t
 Bad rows are listed by line number and skipped; importing a file twice adds
 nothing. Exit status 0 when every row was imported or already there, 1 when any
 row was bad (the good ones are still kept), 2 when the file cannot be read.
+The file is read as a stream and stored in batches of 500 calls, each its own
+short transaction, so desks keep working during a long import and an interrupted
+import is finished by running it again.
 """
 
 from __future__ import annotations
@@ -66,26 +69,34 @@ def _calls(args: argparse.Namespace) -> int:
     import sys
     from datetime import UTC, datetime
 
-    from console.desk.importer import import_calls, read_text
+    from console.desk.context import cli_actor
+    from console.desk.importer import import_calls, open_lines
     from console.desk.open import open_desk
 
-    text, source = read_text(args.file)
-    store = open_desk(args.db, args.policy).store
-    try:
-        result = import_calls(store, text, fmt=args.format, source=source, now=datetime.now(UTC))
-    finally:
-        store.close()
+    with open_lines(args.file) as (lines, source):
+        store = open_desk(args.db, args.policy).store
+        try:
+            result = import_calls(
+                store,
+                lines,
+                fmt=args.format,
+                source=source,
+                now=datetime.now(UTC),
+                actor=cli_actor(),
+            )
+        finally:
+            store.close()
     if result.timed:
         print(f"{source}: timed {result.timed} calls the call records left untimed")
     if result.rows == 0:
         print(f"{source}: no call records in it; nothing imported")
         return 0
     lines = ", ".join(str(b.line) for b in result.bad[:SHOW_BAD])
-    more = f" and {len(result.bad) - SHOW_BAD} more" if len(result.bad) > SHOW_BAD else ""
+    more = f" and {result.bad_rows - SHOW_BAD} more" if result.bad_rows > SHOW_BAD else ""
     print(
         f"{source} ({result.format}): imported {result.imported}, "
-        f"skipped duplicates {result.duplicates}, bad rows {len(result.bad)}"
-        + (f" ({'line' if len(result.bad) == 1 else 'lines'} {lines}{more})" if result.bad else "")
+        f"skipped duplicates {result.duplicates}, bad rows {result.bad_rows}"
+        + (f" ({'line' if result.bad_rows == 1 else 'lines'} {lines}{more})" if result.bad else "")
     )
     if result.imported:
         print(

@@ -113,6 +113,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FrontDeskError as exc:
         print(f"frontdesk {args.command}: {exc}", file=sys.stderr)
         return 2
+    except OverflowError as exc:
+        # The last net under dates and numbers past what a calendar holds (each input is
+        # checked where it is read; this keeps a missed one to one line, not a traceback).
+        print(
+            f"frontdesk {args.command}: a date or number given is out of range ({exc}): "
+            "check the values on the command line",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -72,13 +72,14 @@ def as_dict(row: QueueRow) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     from console.desk import queue
+    from console.desk.context import cli_actor
     from console.desk.open import open_desk
     from console.rules.clock import local
     from console.rules.errors import InputError
 
     if args.limit < 1:
         raise InputError(f"--limit must be 1 or more, not {args.limit}")
-    desk = open_desk(args.db, args.policy)  # the system reads; no one is signed in
+    desk = open_desk(args.db, args.policy, actor=cli_actor())  # the CLI acts as its admin
     store, profile = desk.store, desk.profile
     try:
         at = queue.parse_as_at(args.at, desk.now()) if args.at else None
@@ -96,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             out.write(json.dumps([as_dict(r) for r in rows], indent=2) + "\n")
             return 0
+        from console.rules.names import printable
+
         when = local(at or desk.now())
         out.write(f"Queue as at {when:%a %d %b %Y %H:%M} ({profile.short_name})\n")
         widths = (6, 16, 30, 24, 26, 20)
@@ -106,7 +109,10 @@ def run(args: argparse.Namespace) -> int:
             t = r.task
             customer = (("! " if t.restriction else "") + (t.customer_name or "-"))[:26]
             left = f"{r.left}, past aim" if r.state == "past aim" else r.left
-            cells = (f"#{t.id}", left, r.due_text, r.kind, customer, t.assignee_name or t.team)
+            cells = tuple(
+                printable(str(c))  # a name read from an old import may hold ESC: show, not act
+                for c in (f"#{t.id}", left, r.due_text, r.kind, customer, t.assignee_name or t.team)
+            )
             out.write(
                 "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
             )

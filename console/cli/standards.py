@@ -148,9 +148,7 @@ def as_table(profile: Profile, now: datetime | None = None) -> str:
     from console.rules.clock import local
 
     today = None if now is None else local(now).date()
-    coming = [
-        s for s in profile.special_hours if today is None or 0 <= (s.day - today).days <= 366
-    ]
+    coming = [s for s in profile.special_hours if today is None or 0 <= (s.day - today).days <= 366]
     if coming:
         head.append(
             "special hours (coming year): "

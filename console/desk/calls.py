@@ -30,6 +30,7 @@ from console.desk.outcomes import (
     apply_outcome,
     as_outcome,
     check_outcome,
+    prepare_deadlines,
     promises,
 )
 from console.rules.clock import LONDON, as_utc, local
@@ -360,6 +361,7 @@ def log_call(
     else:
         raise InputError("type the answer time: seconds (12) or rings (4r)")
 
+    prepare_deadlines(desk, out, offered)  # before the write lock, not under it
     with desk.store.write() as session:
         customer = _customer_for(session, customer_id, restriction_acknowledged)
         contact = Contact(
@@ -481,6 +483,7 @@ def log_voicemail(
     if now - left > timedelta(days=31):
         raise InputError("that message is over a month old: check the date it was left")
 
+    prepare_deadlines(desk, out, left)  # before the write lock, not under it
     with desk.store.write() as session:
         customer = _customer_for(session, customer_id, restriction_acknowledged)
         contact = Contact(

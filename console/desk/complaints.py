@@ -33,7 +33,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from console.desk import tasks
-from console.desk.context import Desk
+from console.desk.context import Desk, for_audit
 from console.desk.correspondence import add_contact, resolve_received, task_details
 from console.desk.customers import check_restriction, get_row, resolve
 from console.desk.outcomes import Outcome, Promise, apply_outcome, promises
@@ -361,7 +361,7 @@ def resolve_frontline(
             "contact",
             contact.id,
             customer_id=c.id,
-            detail=f"complaint resolved at the front line: {close['outcome']}",
+            detail=f"complaint resolved at the front line: {for_audit(close['outcome'])}",
         )
         return _contact_view(contact, c)
 
@@ -544,7 +544,7 @@ def escalate_frontline(desk: Desk, contact_id: int, *, reason: str) -> Complaint
             "contact",
             contact.id,
             customer_id=c.id,
-            detail=f"frontline complaint to stage 2 (task #{task.id}): {reason}",
+            detail=f"frontline complaint to stage 2 (task #{task.id}): {for_audit(reason)}",
         )
         session.flush()
         return _task_view(desk, session, task, promises(desk, session, [task]))
@@ -581,7 +581,7 @@ def record_outcome(
             "task",
             task.id,
             customer_id=task.customer_id,
-            detail=close["outcome"],
+            detail=for_audit(close["outcome"]),
         )
         tasks._close_auto_children(desk, session, task, f"task #{task.id} completed")
         session.flush()

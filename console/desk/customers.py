@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from console.desk.context import Desk
 from console.rules.clock import LONDON, local
 from console.rules.errors import InputError, NotFound
+from console.rules.names import person_name
 from console.rules.phone import full_number
 from console.rules.roles import HANDLERS, LEADS
 from console.store.ids import get_row
@@ -98,9 +99,11 @@ def _canonical_word(word: str) -> str:
 def search(desk: Desk, query: str, limit: int = 20) -> list[CustomerView]:
     """Any part of a name, address, phone number or reference; every word must match."""
     desk.require(*HANDLERS)
-    # % and _ are LIKE wildcards: dropped, and a word made only of them is no word at all
-    # (an empty pattern would match every customer).
-    words = [w for w in (w.replace("%", "").replace("_", "") for w in query.lower().split()) if w]
+    # % and _ (LIKE wildcards) and control characters dropped; a word made only of them
+    # is no word at all (an empty pattern would match every customer).
+    from console.rules.names import search_words
+
+    words = search_words(query)
     # A phone number in any form (+44 7700 900123, 0044…) is looked up in its one canonical form.
     whole = full_number(query)
     words = [whole.lower()] if whole is not None else [_canonical_word(w) for w in words]
@@ -197,11 +200,22 @@ def by_reference(desk: Desk, reference: str) -> CustomerView:
 
 
 def next_reference(session: object) -> str:
+    """The next free C-number, inside the caller's write transaction.
+
+    Not the row count + 1 (a purge or a hand-chosen reference makes that collide):
+    one past the highest customer id, stepping over any reference already taken.
+    Writers take turns (the store's one-writer rule), so two desks never get the same.
+    """
     from sqlmodel import Session
 
     assert isinstance(session, Session)
-    count = session.exec(select(func.count()).select_from(Customer)).one()
-    return f"C{int(count) + 1:06d}"
+    top = session.exec(select(func.max(Customer.id))).one()
+    n = int(top or 0) + 1
+    while True:
+        ref = f"C{n:06d}"
+        if session.exec(select(Customer.id).where(Customer.reference == ref)).first() is None:
+            return ref
+        n += 1
 
 
 def check_phone(number: str, what: str = "the phone number") -> str:
@@ -232,9 +246,7 @@ def create(
 ) -> CustomerView:
     """A new customer record, created in place while the caller is on the line."""
     desk.require(*HANDLERS)
-    name = " ".join(name.split())
-    if not name:
-        raise InputError("the customer's name is empty: type at least a first name")
+    name = person_name(name, empty="the customer's name is empty: type at least a first name")
     if email and "@" not in email:
         raise InputError(f"'{email}' is not an email address: check it, or leave it blank")
     phone = check_phone(phone)
@@ -554,9 +566,7 @@ def update_details(
     """Change contact details; None leaves a field as it is."""
     desk.require(*HANDLERS)
     if name is not None:
-        name = " ".join(name.split())
-        if not name:
-            raise InputError("the customer's name is empty: type at least a first name")
+        name = person_name(name, empty="the customer's name is empty: type at least a first name")
     if email is not None:
         email = email.strip()
         if email and "@" not in email:

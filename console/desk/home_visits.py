@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import select
 
 from console.desk.contacts import customer_contact_row
-from console.desk.context import Desk
+from console.desk.context import Desk, for_audit
 from console.desk.correspondence import add_contact, save_contact, utc_instant
 from console.desk.customers import check_restriction, get_row, parse_day, parse_time, resolve
 from console.rules.calendar import local_instant
@@ -346,7 +346,7 @@ def cancel_visit(desk: Desk, contact_id: int, *, reason: str) -> VisitView:
             "contact",
             contact.id,
             customer_id=contact.customer_id,
-            detail=f"home visit: {reason}",
+            detail=f"home visit: {for_audit(reason)}",
         )
         return _view(session, contact)
 

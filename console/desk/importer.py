@@ -31,19 +31,27 @@ untimed (never one the phone system measured live). Bad rows are
 reported by line number and skipped; good rows are kept. The agent is matched to
 a staff login where one fits, the caller's number to one customer where exactly
 one has it.
+
+The file is streamed (`open_lines`) and stored in batches of `BATCH` calls, each its
+own short write transaction, so desks keep saving between batches and memory stays
+flat for a file of any length.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
+import itertools
 import re
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
 from sqlmodel import col
@@ -53,6 +61,9 @@ from console.rules.errors import InputError
 from console.rules.phone import normalise_uk
 from console.store.engine import Store
 from console.store.models import Contact, Customer, Event, Staff
+
+if TYPE_CHECKING:
+    from console.desk.context import Actor
 
 FORMATS = ("auto", "asterisk", "queue_log", "plain")
 ASTERISK_COLUMNS = (
@@ -65,6 +76,15 @@ UNANSWERED = {"NO ANSWER", "NOANSWER", "BUSY", "FAILED", "CONGESTION", "CANCEL"}
 PLAIN_COLUMNS = ("started_at", "answered_at", "ended_at", "caller", "agent")
 _CHANNEL_PEER = re.compile(r"^[A-Za-z0-9_]+/([^-@/]+)")
 _LONGEST_CALL = timedelta(hours=12)
+FIRST_YEAR, LAST_YEAR = 1990, 2200  # before any phone system's log; after anyone's
+BATCH = 500  # calls per write transaction: each commits in a fraction of a second
+FIELD_LIMIT = 131_072  # characters in one CSV field (Python's own default)
+KEEP_BAD = 1_000  # bad rows kept by line number; past that they are only counted
+# SQLite's write lock is not a queue: a desk waiting for it retries after sleeping up to
+# 100 ms, so an import that took the lock again at once could keep it from a desk for
+# many batches. Leaving it free this long after each batch lets every waiting desk in.
+# (PostgreSQL's lock is a queue: no pause there.)
+SQLITE_PAUSE = 0.11
 # lastapp of a CDR where the PBX reached a person directly; anything else (Queue,
 # Playback, Background, Read, WaitExten, an AGI IVR, VoiceMail) answered itself first
 PERSON_APPS = {"DIAL", "RETRYDIAL", "FOLLOWME", "PAGE"}
@@ -132,11 +152,16 @@ class ImportResult:
     timed: int = 0  # calls already held (from a CDR) that the queue_log timed
     # Answered calls whose agent is no staff login: imported, with no handler, and said so.
     unknown_agents: tuple[BadRow, ...] = ()
+    bad_count: int = -1  # every bad row, where `bad` keeps the first KEEP_BAD (-1: len(bad))
+
+    @property
+    def bad_rows(self) -> int:
+        return len(self.bad) if self.bad_count < 0 else self.bad_count
 
     @property
     def exit_status(self) -> int:
         """0 when no row was bad (even if every one was already there); 1 when any row was bad."""
-        return 1 if self.bad else 0
+        return 1 if self.bad_rows else 0
 
 
 class RowError(ValueError):
@@ -157,9 +182,14 @@ def parse_time(text: str, what: str) -> datetime:
         raise RowError(
             f"the {what} time '{value}' is not a date and time like 2025-11-24 10:00:03"
         ) from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise RowError(f"the {what} time '{value}' is not a date a phone system could record")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=LONDON)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # an offset that carries it out of the calendar
+        raise RowError(f"the {what} time '{value}' is out of range") from None
 
 
 def _optional_time(text: str, what: str) -> datetime | None:
@@ -387,6 +417,8 @@ def detect_format(first_row: list[str]) -> str:
     if "started_at" in names:
         return "plain"
     if len(first_row) >= 17:
+        if " ".join(first_row[14].upper().split()) in ANSWERED | UNANSWERED:
+            return "asterisk"  # even when that first row's times are bad
         try:
             parse_time(first_row[9], "start")
             return "asterisk"
@@ -400,24 +432,74 @@ def detect_format(first_row: list[str]) -> str:
     )
 
 
-def parse_calls(text: str, fmt: str = "auto") -> ParsedFile:
-    """Every call in the text, the bad rows by line number, and repeats within the file."""
+@dataclass
+class _Tally:
+    """What streaming a file found besides the calls: bad rows and repeated legs."""
+
+    format: str = ""
+    bad: list[BadRow] = field(default_factory=list)
+    bad_count: int = 0
+    repeated: int = 0
+    rows: int = 0
+
+    def refuse(self, line: int, reason: str) -> None:
+        self.bad_count += 1
+        if len(self.bad) < KEEP_BAD:
+            self.bad.append(BadRow(line, reason))
+
+
+def _csv_rows(lines: Iterable[str], tally: _Tally) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) for every non-blank row; a row csv cannot read is a bad row."""
+    csv.field_size_limit(FIELD_LIMIT)
+    reader = csv.reader(lines)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            reason = str(exc)
+            if "field larger than field limit" in reason:
+                reason = f"a field is longer than {FIELD_LIMIT:,} characters"
+            tally.rows += 1
+            tally.refuse(reader.line_num, reason)
+            continue
+        if any(cell.strip() for cell in row):
+            tally.rows += 1
+            yield reader.line_num, row
+
+
+def _records(lines: Iterable[str], fmt: str, tally: _Tally) -> Iterator[CallRecord]:
+    """Every good call record in file order; bad rows go to the tally."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format '{fmt}' (expected one of {', '.join(FORMATS)})")
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    if fmt == "queue_log" or (fmt == "auto" and is_queue_log(first)):
-        queued, bad_lines = parse_queue_log(text)
-        return ParsedFile("queue_log", queued, bad_lines, 0)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
-    if not rows:
-        return ParsedFile(fmt if fmt != "auto" else "empty", [], [], 0)
+    lines = iter(lines)
+    head: list[str] = []
+    for raw in lines:  # the first non-blank line tells a queue_log from a CSV
+        head.append(raw)
+        if raw.strip():
+            break
+    first_line = head[-1] if head else ""
+    if fmt == "queue_log" or (fmt == "auto" and is_queue_log(first_line)):
+        # queue_log events of one call are spread over the file: parsed whole (such files
+        # are a day's or a month's calls, not a million rows of CDR)
+        queued, bad_lines = parse_queue_log("".join(itertools.chain(head, lines)))
+        tally.format = "queue_log"
+        tally.rows += len(queued) + len(bad_lines)
+        for b in bad_lines:
+            tally.refuse(b.line, b.reason)
+        yield from queued
+        return
+    rows = _csv_rows(itertools.chain(head, lines), tally)
+    first = next(rows, None)
+    if first is None:
+        tally.format = fmt if fmt != "auto" else "empty"
+        return
     if fmt == "auto":
-        fmt = detect_format(rows[0][1])
-    records: list[CallRecord] = []
-    bad: list[BadRow] = []
+        fmt = detect_format(first[1])
+    tally.format = fmt
     if fmt == "plain":
-        header = [cell.strip().lower() for cell in rows[0][1]]
+        header = [cell.strip().lower() for cell in first[1]]
         if "started_at" not in header:
             raise InputError(
                 "the plain CSV has no header with started_at: the first line must name the columns "
@@ -429,32 +511,54 @@ def parse_calls(text: str, fmt: str = "auto") -> ParsedFile:
                 "the plain CSV header has no answered_at column: "
                 "it tells answered calls from abandoned ones"
             )
-        for line, row in rows[1:]:
+        for line, row in rows:
             try:
                 if len(row) > len(header):
                     raise RowError(f"{len(row)} columns where the header names {len(header)}")
-                records.append(parse_plain_row(dict(zip(header, row, strict=False)), line))
+                yield parse_plain_row(dict(zip(header, row, strict=False)), line)
             except RowError as exc:
-                bad.append(BadRow(line, str(exc)))
+                tally.refuse(line, str(exc))
     else:
-        for line, row in rows:
+        for line, row in itertools.chain([first], rows):
             try:
-                records.append(parse_asterisk_row(row, line))
+                yield parse_asterisk_row(row, line)
             except RowError as exc:
-                bad.append(BadRow(line, str(exc)))
-    kept, repeated = _merge_legs(records)
-    return ParsedFile(fmt, kept, bad, repeated)
+                tally.refuse(line, str(exc))
 
 
-def _merge_legs(records: list[CallRecord]) -> tuple[list[CallRecord], int]:
-    """One call per external id: Asterisk writes a row per leg; the answered leg wins."""
-    best: dict[str, CallRecord] = {}
+def _batches(
+    records: Iterable[CallRecord], tally: _Tally, size: int = BATCH
+) -> Iterator[list[CallRecord]]:
+    """Calls in batches of `size`, one per external id (Asterisk writes a row per leg; the
+    answered leg wins). Legs are merged while their call is among the last 2 x `size` read,
+    so memory stays flat however long the file is."""
+    pending: dict[str, CallRecord] = {}
     for record in records:
-        held = best.get(record.external_id)
-        if held is None or (held.abandoned and not record.abandoned):
-            best[record.external_id] = record
-    kept = sorted(best.values(), key=lambda r: r.line)
-    return kept, len(records) - len(kept)
+        held = pending.get(record.external_id)
+        if held is not None:
+            tally.repeated += 1
+            if held.abandoned and not record.abandoned:
+                pending[record.external_id] = record
+            continue
+        pending[record.external_id] = record
+        if len(pending) >= 2 * size:
+            ids = list(itertools.islice(pending, size))
+            yield [pending.pop(i) for i in ids]
+    while pending:
+        ids = list(itertools.islice(pending, size))
+        yield [pending.pop(i) for i in ids]
+
+
+def parse_calls(text: str, fmt: str = "auto") -> ParsedFile:
+    """Every call in the text, the bad rows by line number, and repeats within the file."""
+    tally = _Tally()
+    kept = [
+        r
+        for batch in _batches(_records(io.StringIO(text, newline=""), fmt, tally), tally)
+        for r in batch
+    ]
+    kept.sort(key=lambda r: r.line)
+    return ParsedFile(tally.format or fmt, kept, tally.bad, tally.repeated)
 
 
 # -- storing -----------------------------------------------------------------------------------
@@ -540,59 +644,114 @@ def read_text(path: str | Path) -> tuple[str, str]:
         return raw.decode("latin-1"), str(p)
 
 
+@contextmanager
+def open_lines(path: str | Path) -> Iterator[tuple[Iterable[str], str]]:
+    """The file's lines, streamed (memory stays flat for any size), and a name for messages.
+
+    UTF-8 (with or without a byte-order mark), else Latin-1, as `read_text`; '-' reads
+    standard input (read whole: a pipe cannot be read twice).
+    """
+    if str(path) == "-":
+        text, name = read_text(path)
+        yield io.StringIO(text, newline=""), name
+        return
+    p = Path(path).expanduser()
+    encoding = "utf-8-sig"
+    try:
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        with p.open("rb") as raw:
+            while chunk := raw.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        encoding = "latin-1"
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{p} is a folder: give the call records file (e.g. Master.csv)") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot be read ({exc.strerror})") from None
+    try:
+        handle = p.open(encoding=encoding, newline="")
+    except OSError as exc:
+        raise InputError(f"{p}: cannot be read ({exc.strerror})") from None
+    with handle:
+        yield handle, str(p)
+
+
 def import_calls(
-    store: Store, text: str, *, fmt: str = "auto", source: str = "", now: datetime
+    store: Store,
+    text: str | Iterable[str],
+    *,
+    fmt: str = "auto",
+    source: str = "",
+    now: datetime,
+    actor: Actor | None = None,
+    batch: int = BATCH,
 ) -> ImportResult:
-    """Parse and store the calls in `text` in one transaction; calls already there are skipped."""
-    parsed = parse_calls(text, fmt)
-    future = [r for r in parsed.records if r.started > now + CLOCK_SKEW]
-    if future:
-        late = [
-            BadRow(
-                r.line,
-                f"the start time {r.started.astimezone(LONDON):%Y-%m-%d %H:%M} is in the future: "
-                "check the phone system's clock (or the year) and import the row again",
-            )
-            for r in future
-        ]
-        parsed = ParsedFile(
-            parsed.format,
-            [r for r in parsed.records if r.started <= now + CLOCK_SKEW],
-            sorted([*parsed.bad, *late], key=lambda b: b.line),
-            parsed.repeated,
-        )
-    records = parsed.records
-    unknown: list[BadRow] = []
-    imported = staff_matched = customers_matched = abandoned = 0
-    duplicates = parsed.repeated
+    """Store the calls in `text` (the whole text, or its lines streamed from a file).
+
+    Batches of `batch` calls, each its own short transaction with its own audit event,
+    so the desks keep writing between them (no desk waits behind more than one batch)
+    and memory stays flat. Calls already there are skipped (a queue_log still times
+    those the call records left untimed), so an interrupted import is finished by
+    running it again. `actor` is who ran it (the command line's "cli <user>"), named
+    in each audit event.
+    """
+    lines = io.StringIO(text, newline="") if isinstance(text, str) else text
+    tally = _Tally()
+    imported = staff_matched = customers_matched = abandoned = duplicates = 0
     timed = 0  # calls a queue_log gave the answer time the CDR could not
-    if records:
-        with store.read() as session:
-            seen = _existing(session, (r.external_id for r in records))
-            better = _untimed(session, [r for r in records if r.source == "queue_log"], seen)
-        if len(seen) == len(records) and not better:
-            records = []  # all there already: no write, so no desk reloads for nothing
+    records = _records(lines, fmt, tally)
+    staff: dict[str, int] | None = None
+    phones: dict[str, int] = {}
+    unknown: list[BadRow] = []
+    for batch_calls in _batches(records, tally, batch):
+        calls = []
+        for r in batch_calls:
+            if r.started > now + CLOCK_SKEW:
+                tally.refuse(
+                    r.line,
+                    f"the start time {r.started.astimezone(LONDON):%Y-%m-%d %H:%M} is in the "
+                    "future: check the phone system's clock (or the year) and import the row "
+                    "again",
+                )
+            else:
+                calls.append(r)
+        if not calls:
+            continue
+        queued = [r for r in calls if r.source == "queue_log"]
+        with store.read() as session:  # the cheap checks outside the write lock
+            seen = _existing(session, (r.external_id for r in calls))
+            better = _untimed(session, queued, seen)
+        if len(seen) == len(calls) and not better:
             duplicates += len(seen)
-    if records:
+            continue  # all there already: no write, so no desk reloads for nothing
         with store.write() as session:
-            seen = _existing(session, (r.external_id for r in records))
-            better = _untimed(session, [r for r in records if r.source == "queue_log"], seen)
-            fresh = [r for r in records if r.external_id not in seen]
-            duplicates += len(records) - len(fresh) - len(better)
-            staff = _staff_book(session)
-            phones = _phone_book(session) if fresh else {}
+            seen = _existing(session, (r.external_id for r in calls))  # another import raced
+            better = _untimed(session, queued, seen)
+            fresh = [r for r in calls if r.external_id not in seen]
+            duplicates += len(calls) - len(fresh) - len(better)
+            if staff is None:
+                staff = _staff_book(session)
+                phones = _phone_book(session)
             rows = []
             for r in fresh:
                 staff_id = next((staff[a.lower()] for a in r.agents if a.lower() in staff), None)
                 customer_id = phones.get(_digits(r.caller)) if r.caller else None
                 if r.abandoned:
                     staff_id = None
-                elif staff_id is None and parsed.format == "plain" and r.agents:
+                elif (
+                    staff_id is None
+                    and tally.format == "plain"
+                    and r.agents
+                    and len(unknown) < KEEP_BAD
+                ):
                     unknown.append(
                         BadRow(
                             r.line,
-                            f"agent '{r.agents[0]}' is no staff login: imported with no handler "
-                            "(add them with frontdesk staff add, or correct the file)",
+                            f"agent '{r.agents[0]}' is no staff login: imported with no "
+                            "handler (add them with frontdesk staff add, or correct the file)",
                         )
                     )
                 staff_matched += staff_id is not None
@@ -635,29 +794,49 @@ def import_calls(
                 session.execute(insert(Contact), rows)
             if rows or better:
                 session.add(
-                    Event(
-                        at=now,
-                        action="imported",
-                        entity="contact",
-                        entity_id=None,
-                        detail=(
-                            f"{len(rows)} calls from {source or 'a file'} ({parsed.format}); "
-                            + (f"{timed} timed from the queue log; " if timed else "")
-                            + f"{duplicates} already there, {len(parsed.bad)} bad rows"
-                        ),
-                    )
+                    _imported_event(actor, now, len(rows), len(better), calls, source, tally.format)
                 )
-            imported = len(rows)
+            imported += len(rows)
+        if store.is_sqlite:
+            time.sleep(SQLITE_PAUSE)
     return ImportResult(
         file=source,
-        format=parsed.format,
-        rows=len(parsed.records) + parsed.repeated + len(parsed.bad),
+        format=tally.format or fmt,
+        rows=tally.rows - (1 if tally.format == "plain" else 0),
         imported=imported,
-        duplicates=duplicates,
-        bad=tuple(parsed.bad),
+        duplicates=duplicates + tally.repeated,
+        bad=tuple(sorted(tally.bad, key=lambda b: b.line)),
         staff_matched=staff_matched,
         customers_matched=customers_matched,
         abandoned=abandoned,
-        timed=timed,
         unknown_agents=tuple(unknown),
+        timed=timed,
+        bad_count=tally.bad_count,
+    )
+
+
+def _imported_event(
+    actor: Actor | None,
+    now: datetime,
+    count: int,
+    timed: int,
+    calls: list[CallRecord],
+    source: str,
+    fmt: str,
+) -> Event:
+    from console.desk.context import is_cli
+
+    lines = sorted(r.line for r in calls)
+    detail = f"{count} calls from {source or 'a file'} ({fmt}), lines {lines[0]}-{lines[-1]}"
+    if timed:
+        detail += f"; {timed} timed from the queue log"
+    if actor is not None and is_cli(actor):
+        detail = f"cli {actor.login.split(':', 1)[-1]}: {detail}"
+    return Event(
+        at=now,
+        staff_id=actor.id if actor is not None and actor.id else None,
+        action="imported",
+        entity="contact",
+        entity_id=None,
+        detail=detail,
     )

@@ -256,6 +256,28 @@ def _title(promise: str, notes: str) -> str:
     return f"{promise[:1].upper() + promise[1:]}: {first}"
 
 
+def opened_slug(desk: Desk, outcome: Outcome) -> str | None:
+    """The commitment the outcome's task is under (None when it opens no task)."""
+    kind = outcome.kind
+    if kind in CALLBACK_KINDS:
+        return slug_for(
+            desk, "callback_urgent" if kind == "callback_urgent" else "callback_routine"
+        )
+    if kind == "referred":
+        return slug_for(desk, "callback_urgent" if outcome.urgent else "callback_routine")
+    if kind in REPAIR_PRIORITY or kind == "complaint_stage1":
+        return slug_for(desk, kind)
+    return None
+
+
+def prepare_deadlines(desk: Desk, outcome: Outcome, received: datetime) -> None:
+    """Work out the due instant of the task an outcome opens before the write lock is taken,
+    so a slow calendar walk never holds up another desk (`open_task` then finds it ready)."""
+    slug = opened_slug(desk, outcome)
+    if slug is not None:
+        desk.due(slug, received)
+
+
 def apply_outcome(desk: Desk, session: Session, contact: Contact, outcome: Outcome) -> list[Task]:
     """Record the outcome on a flushed contact and open the tasks it promises.
 

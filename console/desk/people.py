@@ -140,16 +140,9 @@ def check_login(login: object) -> str:
 
 
 def check_name(name: object) -> str:
-    if not isinstance(name, str):
-        raise InputError("the name must be text")
-    clean = " ".join(name.split())
-    if not clean:
-        raise InputError("the name is empty: type the staff member's full name")
-    if len(clean) > NAME_MAX:
-        raise InputError(f"the name is {len(clean)} characters long: keep it under {NAME_MAX}")
-    if not clean.isprintable():
-        raise InputError("the name holds control characters: type it again")
-    return clean
+    from console.rules.names import person_name
+
+    return person_name(name, empty="the name is empty: type the staff member's full name")
 
 
 def check_role(role: object) -> str:
@@ -296,21 +289,116 @@ def sign_out(desk: Desk, reason: str = "signed_out", *, minutes: float = 0) -> N
         _sign_in_event(session, actor.id, desk.clock.now(), action, detail)
 
 
-def _locked_message(s: Staff, until: datetime) -> str:
+def seat_source() -> str:
+    """Where this seat is, for the lock-out: the browser's address for a web seat (set by
+    `frontdesk serve`), else the SSH client's address, else this machine's name."""
+    import os
+    import socket
+
+    web = os.environ.get("FRONTDESK_SEAT", "").strip()
+    if web:
+        return web[:80]
+    ssh = os.environ.get("SSH_CONNECTION", "").split()
+    if ssh:
+        return f"ssh {ssh[0]}"[:80]
+    return f"terminal on {socket.gethostname()}"[:80]
+
+
+ELSEWHERE = "elsewhere"  # every seat this login has never signed in from, counted as one
+_SIGN_IN_ACTIONS = ("signed_in", "sign_in_failed", "locked", "pin_reset")
+MAX_LOCK_DOUBLINGS = 20  # 5 min x 2**20 is ten years: past that it makes no difference
+
+
+def lock_minutes(failures: int) -> int:
+    """How long a seat waits after its `failures`-th wrong PIN in a row: nothing for the first
+    four, then 5 minutes, doubling with every further wrong PIN (5, 10, 20, 40 ... minutes)."""
+    if failures < MAX_TRIES:
+        return 0
+    return LOCK_MINUTES * 2 ** min(failures - MAX_TRIES, MAX_LOCK_DOUBLINGS)
+
+
+@dataclass(frozen=True)
+class _Ledger:
+    """The wrong PINs in a row that count against one seat, read from the audit trail."""
+
+    key: str  # the seat, or ELSEWHERE for a seat this login never signed in from
+    failures: int
+    last_failure: datetime | None
+
+    @property
+    def locked_until(self) -> datetime | None:
+        wait = lock_minutes(self.failures)
+        if not wait or self.last_failure is None:
+            return None
+        return self.last_failure + timedelta(minutes=wait)
+
+
+def _ledger(session: Session, staff_id: int, source: str) -> _Ledger:
+    """Wrong PINs per seat since that seat's last good sign-in (or the last PIN reset).
+
+    Counting per seat means a stranger guessing from elsewhere never locks the real person
+    out of the seat they sign in from; counting every unknown seat as one means a stranger
+    gains nothing by moving (or by opening more browser tabs).
+    """
+    rows = session.exec(
+        select(Event.action, Event.detail, Event.at)
+        .where(
+            Event.entity == "staff",
+            Event.entity_id == staff_id,
+            col(Event.action).in_(_SIGN_IN_ACTIONS),
+        )
+        .order_by(col(Event.id))
+    ).all()
+    known = {_source_of(d) for a, d, _ in rows if a == "signed_in"}
+    key = source if source in known else ELSEWHERE
+    failures = 0
+    last: datetime | None = None
+    for action, detail, at in rows:
+        if action == "pin_reset" or (action == "signed_in" and _source_of(detail) == key):
+            failures, last = 0, None
+        elif action in ("sign_in_failed", "locked"):
+            where = _source_of(detail)
+            if (where if where in known else ELSEWHERE) == key:
+                failures += 1
+                last = at
+    return _Ledger(key, failures, last)
+
+
+def _source_of(detail: str) -> str:
+    """The seat in an event's detail ("from <seat>", "wrong PIN from <seat>")."""
+    padded = f" {detail}"
+    return padded.rsplit(" from ", 1)[1] if " from " in padded else ""
+
+
+def _locked_message(s: Staff, until: datetime, failures: int, now: datetime) -> str:
+    when = (
+        f"{local(until):%H:%M:%S}"
+        if until - now < timedelta(hours=20)
+        else (f"{local(until):%d %b %Y %H:%M}")
+    )
     return (
-        f"{s.name}'s login is locked after {MAX_TRIES} wrong PINs until "
-        f"{local(until):%H:%M:%S}: try again then, or ask an admin to reset the PIN"
+        f"{s.name}'s login is locked after {failures} wrong PINs until {when}"
+        f"{'' if failures <= MAX_TRIES else ' (each wrong PIN doubles the wait)'}: "
+        "try again then, or ask an admin to reset the PIN"
     )
 
 
-def sign_in(store: Store, login: str, pin: str, clock: Clock | None = None) -> Actor:
+def sign_in(
+    store: Store, login: str, pin: str, clock: Clock | None = None, *, source: str | None = None
+) -> Actor:
     """The signed-in Actor, or SignInError saying why not (and, when locked, until when).
 
-    Five wrong PINs in a row lock the login for five minutes; while locked the PIN
+    Lock-out is per seat (`source`; default: this seat, see `seat_source`): four wrong
+    PINs in a row are free, the fifth locks that seat out of this login for five
+    minutes, and every further wrong PIN from it doubles the wait. While locked the PIN
     is not even checked. Something no PIN can be (too short, too long, not digits) is
-    refused without using up a try. Every sign-in, wrong PIN and lock is audited.
+    refused without using up a try. A good sign-in from a seat clears that seat's count;
+    an admin's PIN reset clears every seat's. Every sign-in, wrong PIN and lock is
+    audited, and the counts are read back from those audit events.
     """
     clock = clock or SystemClock()
+    where = " ".join((source if source is not None else seat_source()).split())[:80]
+    where = where.replace(" from ", " ") or "unknown seat"
     if not isinstance(login, str) or not login.strip():
         raise SignInError("choose your name from the list first")
     if not isinstance(pin, str) or not pin:
@@ -324,9 +412,12 @@ def sign_in(store: Store, login: str, pin: str, clock: Clock | None = None) -> A
             raise SignInError(f"{row.name}'s login is deactivated: ask an admin")
         if not row.pin_hash:
             raise SignInError(f"{row.name} has no PIN yet: ask an admin to set one")
+        assert row.id is not None
         now = clock.now()
-        if row.locked_until is not None and row.locked_until > now:
-            raise SignInError(_locked_message(row, row.locked_until))
+        ledger = _ledger(session, row.id, where)
+        until = ledger.locked_until
+        if until is not None and until > now:
+            raise SignInError(_locked_message(row, until, ledger.failures, now))
         stored = row.pin_hash
     if not (pin.isascii() and pin.isdigit() and PIN_MIN <= len(pin) <= PIN_MAX):
         # No PIN has that shape: a slip of the finger, not a guess, so no try is used up.
@@ -342,32 +433,37 @@ def sign_in(store: Store, login: str, pin: str, clock: Clock | None = None) -> A
         now = clock.now()
         if s is None or not s.active or s.pin_hash != stored:
             failure = "your login changed while signing in: try again"
-        elif s.locked_until is not None and s.locked_until > now:
-            failure = _locked_message(s, s.locked_until)
-        elif good:
-            s.failed_attempts = 0
-            s.locked_until = None
-            session.add(s)
-            assert s.id is not None
-            _sign_in_event(session, s.id, now, "signed_in", "")
-            return actor_of(s)
         else:
             assert s.id is not None
-            s.failed_attempts = (s.failed_attempts or 0) + 1
-            if s.failed_attempts >= MAX_TRIES:
-                until = now + timedelta(minutes=LOCK_MINUTES)
+            ledger = _ledger(session, s.id, where)
+            until = ledger.locked_until
+            if until is not None and until > now:
+                failure = _locked_message(s, until, ledger.failures, now)
+            elif good:
                 s.failed_attempts = 0
-                s.locked_until = until
-                _sign_in_event(session, s.id, now, "locked", f"{MAX_TRIES} wrong PINs")
-                failure = "wrong PIN. " + _locked_message(s, until)
+                s.locked_until = None
+                session.add(s)
+                _sign_in_event(session, s.id, now, "signed_in", f"from {where}")
+                return actor_of(s)
             else:
-                left = MAX_TRIES - s.failed_attempts
-                _sign_in_event(session, s.id, now, "sign_in_failed", "wrong PIN")
-                failure = (
-                    f"wrong PIN: {left} {'try' if left == 1 else 'tries'} left before "
-                    f"the login locks for {LOCK_MINUTES} minutes"
-                )
-            session.add(s)
+                failures = ledger.failures + 1
+                wait = lock_minutes(failures)
+                s.failed_attempts = failures
+                if wait:
+                    until = now + timedelta(minutes=wait)
+                    s.locked_until = until
+                    _sign_in_event(
+                        session, s.id, now, "locked", f"{failures} wrong PINs from {where}"
+                    )
+                    failure = "wrong PIN. " + _locked_message(s, until, failures, now)
+                else:
+                    left = MAX_TRIES - failures
+                    _sign_in_event(session, s.id, now, "sign_in_failed", f"wrong PIN from {where}")
+                    failure = (
+                        f"wrong PIN: {left} {'try' if left == 1 else 'tries'} left before "
+                        f"the login locks for {LOCK_MINUTES} minutes"
+                    )
+                session.add(s)
     raise SignInError(failure or "sign-in failed: try again")
 
 

@@ -31,6 +31,7 @@ purge is finished by running it again. The audit trail itself is never changed.
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -86,7 +87,7 @@ def check_years(years: object) -> int:
         value = float(years)
     except ValueError:
         raise InputError(f"'{str(years)[:20]}' is not a number of years: give e.g. 6") from None
-    if value != value or value != int(value):
+    if not math.isfinite(value) or value != int(value):  # nan, inf, 1e309, 6.5
         raise InputError("the retention period must be a whole number of years, e.g. 6")
     if not MIN_YEARS <= value <= MAX_YEARS:
         raise InputError(

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, func, literal, or_, text, tuple_
+from sqlalchemy import case, false, func, literal, or_, text, tuple_
 from sqlalchemy import select as columns
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -244,8 +244,13 @@ def _where(desk: Desk, stmt: Any, f: QueueFilter, at: datetime) -> Any:
     if f.customer_id is not None:
         checked_id(f.customer_id, "customer")
         stmt = stmt.where(col(Task.customer_id) == f.customer_id)
-    for word in f.search.lower().split():
-        like = f"%{word.replace('%', '').replace('_', '')}%"
+    from console.rules.names import search_words
+
+    words = search_words(f.search)
+    if f.search.strip() and not words:
+        return stmt.where(false())  # only wildcards or control codes: nothing can match
+    for word in words:
+        like = f"%{word}%"
         stmt = stmt.where(
             or_(
                 col(Customer.search_text).like(like),
@@ -345,8 +350,26 @@ def page(
     """One page of open tasks, ordered by due instant then id, after ``after``.
 
     ``at`` is the instant the queue is viewed "as at" (default now): it decides
-    what is overdue, the time left and the plain words of each deadline.
+    what is overdue, the time left and the plain words of each deadline. It holds
+    customers' and staff names: someone must be signed in (the command line acts as
+    its admin).
     """
+    from console.rules.roles import HANDLERS
+
+    desk.require(*HANDLERS)
+    return wall_page(desk, filters, after=after, limit=limit, at=at)
+
+
+def wall_page(
+    desk: Desk,
+    filters: QueueFilter | None = None,
+    *,
+    after: Cursor | None = None,
+    limit: int = PAGE,
+    at: datetime | None = None,
+) -> QueuePage:
+    """`page` with nobody signed in: only for the wall (console/desk/wall.py), which
+    reduces every name to initials before anything is shown."""
     if limit < 1:
         raise InputError(f"a page has at least one row, not {limit}")
     f = filters or QueueFilter()
@@ -512,9 +535,16 @@ def parse_as_at(value: str, now: datetime) -> datetime | None:
     if m:
         if m.group(2) and re.search(r"[+-]\d{2}:?\d{2}$|z$", m.group(2)):
             try:
-                return as_utc(datetime.fromisoformat(text_value.replace("z", "Z")))
+                moment = datetime.fromisoformat(text_value.replace("z", "Z"))
             except ValueError:
                 pass
+            else:
+                try:
+                    return as_utc(moment)
+                except OverflowError:
+                    raise InputError(
+                        f"'{text_value}' is too far from today: it falls outside the calendar"
+                    ) from None
         from console.desk.customers import parse_day
 
         day = parse_day(m.group(1))  # says which month has how many days, as F5 does

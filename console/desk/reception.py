@@ -398,12 +398,14 @@ def _check_text(value: object, what: str, limit: int) -> str:
 
 def clean_visitor_name(name_or_initials: object) -> str:
     """What is typed at arrival, with its spaces tidied; InputError if empty or too long."""
+    from console.rules.names import person_name
+
     text = _check_text(name_or_initials, "visitor's name", 10 * MAX_NAME)
-    name = " ".join(text.split())
-    if not name:
-        raise InputError(
-            "type the visitor's first name or initials (the customer can be found later)"
-        )
+    name = person_name(
+        text,
+        empty="type the visitor's first name or initials (the customer can be found later)",
+        limit=10 * MAX_NAME,
+    )
     if len(name) > MAX_NAME:
         raise InputError(
             f"'{name[:MAX_NAME]}…' is too long for the board: a first name or initials is enough "

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from console.desk.context import for_audit
 from console.rules.errors import InputError, NotFound, PermissionDenied
 from console.store.ids import get_row
 from console.store.models import Task
@@ -231,7 +232,7 @@ def open_task(
         slug,
         received_at=received_at,
         created_at=desk.now(),
-        created_by_id=desk.actor.id if desk.actor else None,
+        created_by_id=desk.actor.id if desk.actor and desk.actor.id else None,  # CLI: id 0
         customer_id=customer_id,
         contact_id=contact_id,
         parent_id=parent_id,
@@ -239,7 +240,8 @@ def open_task(
         team=team,
         assignee_id=assignee_id,
         details=details,
-        due_at=due_at,
+        # worked out before the write lock where the caller could (outcomes.prepare_deadlines)
+        due_at=due_at or desk.due(slug, received_at),
     )
     return _add_task(desk, session, task)
 
@@ -348,7 +350,10 @@ def _promise(desk: Desk, slug: str) -> str:
 
 
 def get(desk: Desk, task_id: int) -> TaskView:
-    """One task by id (any status)."""
+    """One task by id (any status): for someone signed in (it names the customer)."""
+    from console.rules.roles import HANDLERS
+
+    desk.require(*HANDLERS)
     with desk.store.read() as session:
         return view_task(desk, session, _task(session, task_id))
 
@@ -551,7 +556,12 @@ def complete(desk: Desk, task_id: int, outcome: str, note: str = "") -> TaskView
         mark_done(task, outcome, note, desk.now(), actor.id)
         session.add(task)
         desk.audit(
-            session, "completed", "task", task.id, customer_id=task.customer_id, detail=outcome
+            session,
+            "completed",
+            "task",
+            task.id,
+            customer_id=task.customer_id,
+            detail=for_audit(outcome),
         )
         _close_auto_children(desk, session, task, f"task #{task.id} completed")
         session.flush()
@@ -571,7 +581,12 @@ def cancel(desk: Desk, task_id: int, reason: str) -> TaskView:
         mark_cancelled(task, reason, desk.now())
         session.add(task)
         desk.audit(
-            session, "cancelled", "task", task.id, customer_id=task.customer_id, detail=reason
+            session,
+            "cancelled",
+            "task",
+            task.id,
+            customer_id=task.customer_id,
+            detail=for_audit(reason),
         )
         _close_auto_children(desk, session, task, f"task #{task.id} cancelled")
         session.flush()
@@ -655,7 +670,7 @@ def extend(
             "task",
             task.id,
             customer_id=task.customer_id,
-            detail=f"{ext.slug_from} -> {ext.slug_to}: {reason}",
+            detail=f"{ext.slug_from} -> {ext.slug_to}: {for_audit(reason)}",
         )
         if ext.due_after > desk.now():
             _close_auto_children(desk, session, task, f"task #{task.id} extended")
@@ -710,7 +725,7 @@ def escalate(desk: Desk, task_id: int, note: str = "") -> TaskView:
             "task",
             task.id,
             customer_id=task.customer_id,
-            detail=f"to {stage2}" + (f": {note}" if note else ""),
+            detail=f"to {stage2}" + (f": {for_audit(note)}" if note else ""),
         )
         title = task.title
         if title.startswith("stage 1 complaint"):
@@ -766,7 +781,12 @@ def log_progress_update(desk: Desk, task_id: int, note: str) -> ProgressLogged:
         task.details = {**(task.details or {}), "updates": updates}
         session.add(task)
         desk.audit(
-            session, "progress_update", "task", task.id, customer_id=task.customer_id, detail=note
+            session,
+            "progress_update",
+            "task",
+            task.id,
+            customer_id=task.customer_id,
+            detail=for_audit(note),
         )
         closed: Task | None = None
         next_task: Task | None = None

@@ -144,7 +144,7 @@ def wall(desk: Desk, rows: int = DEFAULT_ROWS) -> Wall:
     call_target = answer_target(profile)
     # The top of the queue and its counts, exactly as the queue desk reads them
     # (keyset page over the partial index on open tasks' deadlines).
-    top = queue.page(desk, limit=rows, at=now).rows
+    top = queue.wall_page(desk, limit=rows, at=now).rows
     counted = queue.counts(desk, at=now)
     due = col(Task.due_at)
     with desk.store.read() as session:

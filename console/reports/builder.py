@@ -128,6 +128,13 @@ def build_report(
     """The report for local days start..end (default: this month to date), as at ``at`` (now)."""
     desk.require(*LEADS)
     as_at = as_utc(at) if at is not None else desk.now()
+    from console.reports.render import REPORT_YEARS
+
+    if not REPORT_YEARS[0] <= as_at.year <= REPORT_YEARS[1]:
+        raise InputError(
+            f"a report as at {as_at:%Y-%m-%d} is too far from today: give an instant from "
+            f"{REPORT_YEARS[0]} to {REPORT_YEARS[1]}"
+        )
     first, last = default_period(as_at)
     start = start or first
     end = end or (last if start <= last else start)

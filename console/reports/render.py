@@ -58,14 +58,20 @@ def parse_day(value: str, *, end: bool = False) -> date:
     """A day from --from/--to: YYYY-MM-DD, or YYYY-MM (its first day, or with end=True its last)."""
     text = (value or "").strip()
     try:
-        if len(text) == 7:
-            first = date.fromisoformat(text + "-01")
-            if not end:
-                return first
-            return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text + "-01" if len(text) == 7 else text)
     except ValueError:
         raise InputError(f"'{text}' is not a date: type it as YYYY-MM-DD (or YYYY-MM)") from None
+    if not REPORT_YEARS[0] <= day.year <= REPORT_YEARS[1]:
+        raise InputError(
+            f"'{text}' is outside the years a report can cover "
+            f"({REPORT_YEARS[0]} to {REPORT_YEARS[1]})"
+        )
+    if len(text) == 7 and end:
+        return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return day
+
+
+REPORT_YEARS = (1990, 2200)
 
 
 def fmt_share(value: float | None) -> str:

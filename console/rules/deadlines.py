@@ -51,8 +51,18 @@ _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 # English names whatever the process locale (strftime's %A/%B follow LC_TIME).
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 # (close time, ordinal) -> UTC instant: close of business repeats across a queue.
 _LOCAL_CACHE: dict[time, dict[int, datetime]] = {}
@@ -140,8 +150,16 @@ class _Rules:
     """What the engine needs from one profile, in the shape the hot path wants."""
 
     __slots__ = (
-        "close_at", "close_seconds", "closes", "office", "opening", "opens", "organisation",
-        "profile", "special_close", "statutory",
+        "close_at",
+        "close_seconds",
+        "closes",
+        "office",
+        "opening",
+        "opens",
+        "organisation",
+        "profile",
+        "special_close",
+        "statutory",
     )
 
     def __init__(self, profile: Profile) -> None:

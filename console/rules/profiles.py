@@ -38,6 +38,20 @@ POLICY_DIR = _policy_dir()
 DEFAULT_POLICY = "bha"
 
 CLOCKS = ("seconds", "hours", "working_hours", "working_days", "calendar_days", "months")
+# The longest amount a landlord could mean on each clock. Past these a deadline is a typo,
+# and a huge one (2,000,000 working days; a 20-digit number) would take minutes, or never
+# finish, to count out while a desk holds the write lock. Anything longer is written on
+# the next clock up: an hour of seconds, 30 days of hours (or of open office hours), a
+# working year, a year of days, two years of months.
+MAX_AMOUNT = {
+    "seconds": 3_600,
+    "hours": 720,
+    "working_hours": 720,
+    "working_days": 260,
+    "calendar_days": 366,
+    "months": 24,
+}
+TIMEZONE = "Europe/London"  # the calendars (bank holidays, office hours) are Scotland's
 CALENDARS = ("organisation", "statutory")
 ATS = ("close", "same-time")
 KINDS = ("deadline", "minimum", "live")
@@ -220,6 +234,17 @@ class _Parser:
         self.path = path
         self.raw = raw
 
+    def timezone(self, org: dict[str, Any]) -> str:
+        """Only Europe/London: every calendar, office hour and bank holiday is Scotland's."""
+        zone = self.text(org, "timezone", "organisation.", default=TIMEZONE)
+        if zone != TIMEZONE:
+            raise self.fail(
+                "organisation.timezone",
+                f"'{zone[:60]}' is not supported: Front Desk keeps Scottish time only "
+                f'(timezone = "{TIMEZONE}", or leave it out)',
+            )
+        return zone
+
     def fail(self, key: str, problem: str) -> ProfileError:
         return ProfileError(f"{self.path}: key '{key}': {problem}")
 
@@ -246,9 +271,10 @@ class _Parser:
             raise self.fail("organisation", "the [organisation] table is missing")
         key = self.text(org, "key", "organisation.")
         ring = org.get("ring_cycle_seconds", 3)
-        if not isinstance(ring, int | float) or isinstance(ring, bool) or ring <= 0:
+        if not isinstance(ring, int | float) or isinstance(ring, bool) or not 0 < ring <= 10:
             raise self.fail(
-                "organisation.ring_cycle_seconds", f"must be a positive number, not {ring!r}"
+                "organisation.ring_cycle_seconds",
+                f"must be a number of seconds up to 10, not {ring!r}",
             )
         closures: set[date] = set()
         for i, day in enumerate(org.get("closure_days", [])):
@@ -270,7 +296,7 @@ class _Parser:
             short_name=self.text(org, "short_name", "organisation.", default=key.upper()),
             policy=self.text(org, "policy", "organisation.", default="Customer Care Policy"),
             path=self.path,
-            timezone=self.text(org, "timezone", "organisation.", default="Europe/London"),
+            timezone=self.timezone(org),
             ring_cycle_seconds=float(ring),
             office_hours=tuple(None if not b else (b[0][0], b[-1][1]) for b in blocks),
             closure_days=frozenset(closures),
@@ -430,17 +456,27 @@ class _Parser:
             raise self.fail(f"{where}amount", "is missing")
         amount = item["amount"]
         if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
-            raise self.fail(
-                f"{where}amount", f"must be a whole number of {clock}, not {amount!r}"
-            )
+            raise self.fail(f"{where}amount", f"must be a whole number of {clock}, not {amount!r}")
         unit = item.get("unit")
         if unit == "rings":
             if clock != "seconds":
                 raise self.fail(f"{where}unit", 'rings go with clock = "seconds"')
             ring = float(self.raw["organisation"].get("ring_cycle_seconds", 3))
+            if amount * ring > MAX_AMOUNT["seconds"]:
+                raise self.fail(
+                    f"{where}amount",
+                    f"{amount} rings is over an hour: give at most "
+                    f"{int(MAX_AMOUNT['seconds'] // ring)} rings",
+                )
             amount = round(amount * ring)
         elif unit is not None:
             raise self.fail(f"{where}unit", f"unknown unit '{unit}' (only \"rings\")")
+        elif amount > MAX_AMOUNT[clock]:
+            raise self.fail(
+                f"{where}amount",
+                f"{amount} {clock.replace('_', ' ')} is more than any standard means: "
+                f"give at most {MAX_AMOUNT[clock]} (a longer time goes on a longer clock)",
+            )
         calendar = item.get("calendar", default_calendar)
         if clock == "working_hours":
             # Open office time only exists on the organisation's calendar.
@@ -455,8 +491,7 @@ class _Parser:
             if calendar not in CALENDARS:
                 raise self.fail(
                     f"{where}calendar",
-                    f"must be one of {', '.join(CALENDARS)} for clock {clock}, "
-                    f"not {calendar!r}",
+                    f"must be one of {', '.join(CALENDARS)} for clock {clock}, not {calendar!r}",
                 )
         elif calendar is not None and calendar not in CALENDARS:
             raise self.fail(f"{where}calendar", f"unknown calendar '{calendar}'")

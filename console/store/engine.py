@@ -15,12 +15,24 @@ survives a crash or power cut), foreign keys on and a busy timeout
 (FRONTDESK_BUSY_TIMEOUT_MS, default 15 s), and writers take the write lock up
 front (``BEGIN IMMEDIATE``) so two desks writing at once wait in turn instead of
 failing. The file is created readable and writable by its owner only (0600).
+
+PostgreSQL follows the same one-writer rule: every write transaction first takes
+one transaction-scoped advisory lock (``pg_advisory_xact_lock``), waiting at most
+the busy timeout (``lock_timeout``). Why one lock and not a row lock per use case:
+every read-modify-write in the desks (claims, assignments, reception states,
+customer references, the daily summary's cells, the next record number) is then
+exclusive on both engines by one rule that new code cannot forget, with the same
+meaning as SQLite's ``BEGIN IMMEDIATE``, so what the tests prove on one engine holds
+on the other; no retry loops, no deadlocks between summary cells. The cost is that
+writes queue: a write takes a few milliseconds, so a desk waits behind at most the
+handful in flight. Reads never take it.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -35,12 +47,14 @@ from sqlmodel import Session, create_engine
 from console.rules.errors import StoreError
 
 # The newest migration: 0001 -> 0002 -> 0006 landlord -> 0007 aims -> 0005 customer import
-# -> 0004 phone
-SCHEMA_HEAD = "0004"
+# -> 0004 phone -> 0003 event guard
+SCHEMA_HEAD = "0003"
 BUSY_TIMEOUT_MS = 15_000  # default; FRONTDESK_BUSY_TIMEOUT_MS overrides it
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Any constant: PostgreSQL sessions migrating at once queue on this advisory lock.
 _PG_MIGRATION_LOCK = 0x46444553
+# Another: every PostgreSQL write transaction takes it first (the one-writer rule, as SQLite).
+_PG_WRITE_LOCK = 0x46445752
 
 
 def busy_timeout_ms() -> int:
@@ -110,12 +124,14 @@ def describe(exc: BaseException, url: str, timeout_ms: int | None = None) -> str
     raw = str(getattr(exc, "orig", None) or exc).strip()
     low = raw.lower()
     first = raw.splitlines()[0] if raw else type(exc).__name__
+    if "append-only" in low or "not authorized" in low:
+        return f"refused by the database {where}: audit events cannot be changed or removed"
     if "readonly" in low or "read-only" in low or "read only" in low:
         return (
             f"the database {where} is read-only: check the file's permissions, "
             "or use --db to choose another"
         )
-    if "locked" in low or "busy" in low:
+    if "locked" in low or "busy" in low or "lock timeout" in low:
         waited = busy_timeout_ms() if timeout_ms is None else timeout_ms
         return (
             f"the database {where} is locked by another program and stayed locked for "
@@ -173,10 +189,47 @@ class Store:
             raise self.error(exc) from exc
 
     @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """Wait for this desk's turn to write (SQLite files), on an OS file lock.
+
+        SQLite's own lock is not a queue: a writer that finds it taken sleeps (1 ms, then
+        longer, up to 100 ms) and tries again, so with several desks saving at once an
+        unlucky one can lose many times over and wait seconds. Desks first queue on a
+        `flock` of `<database>-writer.lock`, polled every half millisecond, so the lock
+        passes on at once; SQLite's lock, taken next, is then free. PostgreSQL queues on
+        its own advisory lock (see the module docstring).
+        """
+        path = self.path
+        if path is None:
+            yield
+            return
+        import fcntl
+        import time
+
+        try:
+            fd = os.open(f"{path}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            yield  # no lock file (a read-only folder): SQLite's own lock still holds
+            return
+        try:
+            deadline = time.monotonic() + self.timeout_ms / 1000
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        break  # let SQLite's busy timeout say "locked", in its words
+                    time.sleep(0.0005)
+            yield
+        finally:
+            os.close(fd)  # releases the flock
+
+    @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: commit on success (with the revision bumped), roll back on any error."""
         try:
-            with Session(self._writer, expire_on_commit=False) as session:
+            with self._turn(), Session(self._writer, expire_on_commit=False) as session:
                 try:
                     yield session
                     session.execute(text("UPDATE revision SET value = value + 1 WHERE id = 1"))
@@ -191,7 +244,7 @@ class Store:
     def write_connection(self) -> Iterator[Connection]:
         """A Core connection in one write transaction (bulk loads); bumps the revision too."""
         try:
-            with self._writer.begin() as conn:
+            with self._turn(), self._writer.begin() as conn:
                 yield conn
                 conn.execute(text("UPDATE revision SET value = value + 1 WHERE id = 1"))
         except SQLAlchemyError as exc:
@@ -217,10 +270,45 @@ class Store:
         self.engine.dispose()
 
 
+# Set while this thread runs migrations: only they may alter the audit table's schema.
+_MIGRATING = threading.local()
+_GUARD_TRIGGERS = ("event_no_update", "event_no_delete", "event_no_replace")
+
+
+@contextmanager
+def migrating() -> Iterator[None]:
+    """Alembic's migrations run inside this (console/store/migrations/env.py)."""
+    was = getattr(_MIGRATING, "on", False)
+    _MIGRATING.on = True
+    try:
+        yield
+    finally:
+        _MIGRATING.on = was
+
+
+def _authorize(
+    action: int, arg1: str | None, arg2: str | None, _db: str | None, _src: str | None
+) -> int:
+    """SQLite's authorizer on every connection the app opens: no dropping or altering the
+    audit table or its guard triggers, and no writable_schema, whatever SQL reaches the driver."""
+    if getattr(_MIGRATING, "on", False):
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_DROP_TABLE and (arg1 or "").lower() == "event":
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_ALTER_TABLE and (arg2 or "").lower() == "event":
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_DROP_TRIGGER and (arg1 or "").lower() in _GUARD_TRIGGERS:
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() == "writable_schema":
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
 def _configure_sqlite(engine: Engine, timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        dbapi_conn.set_authorizer(_authorize)
         cur = dbapi_conn.cursor()
         try:
             cur.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
@@ -238,6 +326,16 @@ def _configure_sqlite(engine: Engine, timeout_ms: int) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _configure_postgresql(engine: Engine, timeout_ms: int) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # The one-writer rule (see the module docstring): writers queue on one lock,
+        # taken before anything is read, so what they read is what they change.
+        if conn.get_execution_options().get("frontdesk_immediate", False):
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, int(timeout_ms))}")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})")
+
+
 def _create_sqlite_file(path: Path) -> None:
     if not path.parent.is_dir():
         raise StoreError(
@@ -245,6 +343,16 @@ def _create_sqlite_file(path: Path) -> None:
         )
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not a database file: choose a file name with --db")
+    if path.exists() and not path.is_file():
+        raise StoreError(
+            f"{path} is not a database file (a device or other special file): "
+            "choose a file name with --db"
+        )
+    if _read_only_fs(path.parent):
+        raise StoreError(
+            f"the database {path} is on a read-only file system: Front Desk writes to it even "
+            "to show it (audit, progress updates); copy it to a writable folder, or remount"
+        )
     if path.exists():
         if not os.access(path, os.R_OK):
             raise StoreError(f"the database {path} cannot be read: check the file's permissions")
@@ -260,6 +368,45 @@ def _create_sqlite_file(path: Path) -> None:
         ) from None
     except OSError as exc:
         raise StoreError(f"cannot create the database {path}: {exc.strerror}") from None
+
+
+def _read_only_fs(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+QUICK_CHECK_MB = 512  # files up to this size are checked page by page at open
+
+
+def _check_pages(store: Store) -> None:
+    """SQLite's quick_check at open: a file with damaged pages is refused before a desk writes
+    into it (writing on could spread the damage). Larger files skip it: FRONTDESK_QUICK_CHECK_MB
+    sets the limit (0: never)."""
+    path = store.path
+    if path is None:
+        return
+    try:
+        limit = float(os.environ.get("FRONTDESK_QUICK_CHECK_MB", QUICK_CHECK_MB))
+    except ValueError:
+        limit = QUICK_CHECK_MB
+    try:
+        size_mb = path.stat().st_size / 1e6
+    except OSError:
+        return
+    if size_mb > limit:
+        return
+    try:
+        with store.engine.connect() as conn:
+            found = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA quick_check(3)")]
+    except SQLAlchemyError as exc:
+        raise store.error(exc) from exc
+    if found != ["ok"]:
+        raise StoreError(
+            f"the database {path} is damaged ({found[0][:120]}): nothing was written to it; "
+            "restore it from a backup (or ask for help recovering it)"
+        )
 
 
 def wire() -> None:
@@ -305,6 +452,8 @@ def open_store(
                 {"connect_timeout": 10} if make_url(url).get_backend_name() == "postgresql" else {}
             )
             engine = create_engine(url, pool_pre_ping=True, connect_args=args)
+            if engine.dialect.name == "postgresql":
+                _configure_postgresql(engine, timeout_ms)
     except (ArgumentError, ImportError) as exc:
         raise StoreError(
             f"'{_where(url)}' is not a database this console can open ({exc}): "
@@ -319,6 +468,9 @@ def open_store(
             current_schema(store)  # proves it is a database we can read
         if writable and not changed:
             _check_writable(store)
+        if writable:
+            _check_pages(store)
+            _restrict_mode(store)  # an existing file left readable by others is closed up
     except StoreError:
         engine.dispose()
         raise

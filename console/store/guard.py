@@ -6,9 +6,13 @@ in the process:
 
 - the ORM session (`before_flush`): an Event changed or deleted in a session;
 - ORM statements (`do_orm_execute`): `update(Event)` / `delete(Event)`;
-- the wire (`before_cursor_execute`): any SQL `UPDATE event` / `DELETE FROM event`.
+- the wire (`before_cursor_execute`): any SQL that updates, deletes, truncates, drops
+  or alters `event`, wherever it sits in the statement (after a comment, in a WITH,
+  an upsert's DO UPDATE).
 
-Each raises `AppendOnlyViolation` and the transaction rolls back.
+Each raises `AppendOnlyViolation` and the transaction rolls back. This is the
+second line: the first is the database's own triggers (migration 0003), which hold
+for a raw driver cursor and for any other program too.
 """
 
 from __future__ import annotations
@@ -29,11 +33,30 @@ class AppendOnlyViolation(RuntimeError):
 
 # --- the append-only guards ----------------------------------------------------------------
 
+_EVENT = r"""(?:["`\[]?\w+["`\]]?\.)?["`\[]?event["`\]]?(?![\w"`\]])"""
+# Anywhere in the statement (after a comment, inside WITH ...), not only at its start.
 _WRITE_TO_EVENT = re.compile(
-    r"""^\s*(?:UPDATE\s+(?:OR\s+\w+\s+)?|DELETE\s+FROM\s+|REPLACE\s+INTO\s+|INSERT\s+OR\s+REPLACE\s+INTO\s+)
-        (?:["`\[]?\w+["`\]]?\.)?["`\[]?event["`\]]?(?:\s|$|;)""",
-    re.IGNORECASE | re.VERBOSE,
+    r"\b(?:UPDATE\s+(?:OR\s+\w+\s+)?(?:ONLY\s+)?|DELETE\s+FROM\s+(?:ONLY\s+)?|REPLACE\s+INTO\s+"
+    r"|INSERT\s+OR\s+REPLACE\s+INTO\s+|TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?"
+    r"|DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?|ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?)"
+    + _EVENT,
+    re.IGNORECASE,
 )
+_UPSERT_EVENT = re.compile(
+    r"\bINSERT\s+INTO\s+" + _EVENT + r".*\bON\s+CONFLICT\b.*\bDO\s+UPDATE\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_COMMENTS = re.compile(r"/\*.*?\*/|--[^\n]*", re.DOTALL)
+_SUSPECT = ("UPDATE", "DELETE", "REPLACE", "TRUNCATE", "DROP", "ALTER", "CONFLICT")
+
+
+def tampers_with_events(statement: str) -> bool:
+    """True for SQL that would change, remove or unshape the audit trail."""
+    upper = statement.upper()
+    if "EVENT" not in upper or not any(word in upper for word in _SUSPECT):
+        return False  # the common case, decided without a regex
+    bare = _COMMENTS.sub(" ", statement)
+    return bool(_WRITE_TO_EVENT.search(bare) or _UPSERT_EVENT.search(bare))
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
@@ -63,10 +86,7 @@ def _do_orm_execute(state: ORMExecuteState) -> None:
 def _before_cursor_execute(
     _conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _executemany: bool
 ) -> None:
-    head = statement.lstrip()[:7].upper()
-    if head.startswith(("UPDATE", "DELETE", "REPLACE", "INSERT")) and _WRITE_TO_EVENT.match(
-        statement
-    ):
+    if tampers_with_events(statement):
         raise AppendOnlyViolation(
             "audit events cannot be updated or deleted: the trail is append-only"
         )

@@ -364,3 +364,53 @@ def test_seat_in_the_browser_signs_in_and_shows_the_queue(
     assert "Who is at the desk?" not in shown
     row = next(line for line in shown.splitlines() if CUSTOMER in line)
     assert "overdue" in row
+
+
+# --------------------------------------------------------------------------- origins (issue 14)
+
+
+def test_origin_rules() -> None:
+    from screens.web import allowed_origins, origin_of, seat_address
+
+    assert origin_of("HTTPS://Desk.Example.org:443/path") == "https://desk.example.org"
+    assert origin_of("http://10.0.0.5:8000") == "http://10.0.0.5:8000"
+    loop = allowed_origins("http://127.0.0.1:8000", "127.0.0.1", 8000)
+    assert "http://localhost:8000" in loop and "http://attacker.example" not in loop
+    behind = allowed_origins("https://desk.example.org", "127.0.0.1", 8000)
+    assert "https://desk.example.org" in behind
+    lan = allowed_origins("http://frontdesk.lan:8000", "0.0.0.0", 8000)
+    assert lan == {"http://frontdesk.lan:8000"}
+    assert seat_address("127.0.0.1", "198.51.100.7") == "web 198.51.100.7"  # a local proxy
+    assert seat_address("203.0.113.9", "127.0.0.1") == "web 203.0.113.9"  # not believed
+
+
+def test_a_page_from_another_site_cannot_open_a_seat(served_db: Path) -> None:
+    """Before: `Origin: http://attacker.example` reached the sign-in page with every name."""
+    import asyncio
+
+    import aiohttp
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    served = Served(served_db, "--desk", "queue")
+    try:
+        served.wait_listening()
+
+        async def attempt(origin: str | None) -> int | str:
+            headers = {"Origin": origin} if origin else {}
+            async with aiohttp.ClientSession() as session:
+                try:
+                    async with session.ws_connect(
+                        f"ws://127.0.0.1:{served.port}/ws?width=80&height=24", headers=headers
+                    ) as ws:
+                        await ws.close()
+                        return "open"
+                except aiohttp.WSServerHandshakeError as exc:
+                    return exc.status
+
+        assert asyncio.run(attempt("http://attacker.example")) == 403
+        assert asyncio.run(attempt(f"http://127.0.0.1.attacker.example:{served.port}")) == 403
+        assert asyncio.run(attempt(f"http://127.0.0.1:{served.port}")) == "open"
+        assert asyncio.run(attempt(f"http://localhost:{served.port}")) == "open"
+    finally:
+        served.stop()
+        served.wait()

@@ -294,3 +294,27 @@ def test_office_status(
 def test_unknown_customer_is_not_found(desk: Desk) -> None:
     with pytest.raises(NotFound):
         calls.log_voicemail(desk, category="rent", customer_id=42)
+
+
+def test_the_deadline_is_worked_out_before_the_write_lock(desk: Desk) -> None:
+    """issue 14: a slow deadline must not be computed while this desk holds the write lock."""
+    from sqlalchemy import event
+
+    seen: list[int] = []
+
+    def on_begin(conn: object) -> None:
+        seen.append(len(desk._dues))  # deadlines ready when the write transaction starts
+
+    writer = desk.store._writer
+    event.listen(writer, "begin", on_begin)
+    try:
+        logged = calls.log_call(desk, answer="12", category="rent", outcome="callback_routine")
+    finally:
+        event.remove(writer, "begin", on_begin)
+    assert seen and seen[0] == 1
+    (slug, received), due = next(iter(desk._dues.items()))
+    assert (slug, received, due) == (
+        logged.promises[0].slug,
+        logged.received_at,
+        logged.promises[0].due_at,
+    )

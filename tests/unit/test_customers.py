@@ -204,3 +204,11 @@ def test_parse_time(text: str, expected: time) -> None:
 def test_parse_time_refuses(text: str) -> None:
     with pytest.raises(InputError, match="is not a time"):
         customers.parse_time(text)
+
+
+def test_a_search_for_nul_lists_nobody(desk: Desk) -> None:
+    """issue 14: SQLite ends a LIKE pattern at a NUL, so a search for it listed everyone."""
+    customers.create(desk, "Morag Stewart")
+    for query in ("\x00", "\x00\x00", " \x00 ", "\x01"):
+        assert customers.search(desk, query) == [], repr(query)
+    assert [c.name for c in customers.search(desk, "mor\x00ag")] == ["Morag Stewart"]

@@ -221,6 +221,85 @@ def test_cli_never_shows_a_traceback_for_a_wrong_format(tmp_path: Path) -> None:
     assert "cannot tell the file's format" in done.stderr
 
 
+# --- issue 14: rows that crashed the import, batches, who imported --------------------------
+
+
+def test_rows_out_of_range_or_too_long_are_bad_rows_not_a_crash(
+    staffed: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hostile = "\n".join(
+        [
+            cdr("9999-12-31T23:30:00-05:00", "", "", "NO ANSWER", "far.1"),  # OverflowError
+            cdr("0001-01-01 00:00:00", "", "", "NO ANSWER", "early.2"),  # OverflowError
+            cdr(MON + "12:00:00", "", MON + "12:00:10", "NO ANSWER", "long.3",
+                userfield="x" * 131_073),  # over csv's field limit
+            cdr(MON + "12:05:00", "", MON + "12:05:10", "NO ANSWER", "fine.4"),
+        ]
+    ) + "\n"  # fmt: skip
+    result = import_calls(staffed, hostile, now=NOW)
+    assert result.imported == 1
+    reasons = {b.line: b.reason for b in result.bad}
+    assert set(reasons) == {1, 2, 3}
+    assert "out of range" in reasons[1] or "could record" in reasons[1]
+    assert "could record" in reasons[2]
+    assert "longer than 131,072 characters" in reasons[3]
+    path = tmp_path / "Master.csv"
+    path.write_text(hostile)
+    db = str(tmp_path / "fd.db")
+    assert main(["--db", db, "import", "calls", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert "imported 1, skipped duplicates 0, bad rows 3" in captured.out
+    assert "Traceback" not in captured.err
+
+
+def test_import_commits_in_batches_audited_as_the_cli_user(staffed: Store) -> None:
+    from console.desk.context import cli_actor
+
+    many = (
+        "\n".join(
+            cdr(f"2025-11-24 10:{m:02d}:00", "", f"2025-11-24 10:{m:02d}:20", "NO ANSWER", f"b.{m}")
+            for m in range(25)
+        )
+        + "\n"
+    )
+    before = staffed.revision()
+    actor = cli_actor()
+    result = import_calls(staffed, many, source="big.csv", now=NOW, actor=actor, batch=10)
+    assert result.imported == 25
+    assert staffed.revision() - before == 3  # three transactions: the lock was let go twice
+    with staffed.read() as session:
+        events = list(session.exec(select(Event).where(Event.action == "imported")))
+    who = actor.login.split(":", 1)[1]
+    assert [e.detail for e in events] == [
+        f"cli {who}: 10 calls from big.csv (asterisk), lines 1-10",
+        f"cli {who}: 10 calls from big.csv (asterisk), lines 11-20",
+        f"cli {who}: 5 calls from big.csv (asterisk), lines 21-25",
+    ]
+    again = import_calls(staffed, many, now=NOW, actor=actor, batch=10)
+    assert (again.imported, again.duplicates) == (0, 25)
+    assert staffed.revision() - before == 3  # nothing new: nothing written
+    from console.store.summary.rebuild import check_summary
+
+    assert check_summary(staffed) == []  # batches kept the daily summary exact
+
+
+def test_legs_of_one_call_are_merged_while_batching(staffed: Store) -> None:
+    legs = (
+        "\n".join(
+            [
+                cdr(MON + "10:00:00", "", MON + "10:00:30", "NO ANSWER", "leg.1"),
+                *(cdr(MON + f"10:{m:02d}:00", "", "", "BUSY", f"other.{m}") for m in range(1, 3)),
+                cdr(MON + "10:00:00", MON + "10:00:09", MON + "10:03:00", "ANSWERED", "leg.1"),
+            ]
+        )
+        + "\n"
+    )
+    result = import_calls(staffed, legs, now=NOW, batch=2)
+    assert (result.imported, result.duplicates) == (3, 1)
+    leg = {c.external_id: c for c in calls(staffed)}["asterisk:leg.1"]
+    assert leg.answer_seconds == 9  # the answered leg won
+
+
 # -- queues and greetings (issue 18) --------------------------------------------------------------
 
 

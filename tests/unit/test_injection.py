@@ -48,11 +48,40 @@ OTHERS = [
 # --- services ------------------------------------------------------------------------
 
 
+def legacy_customer(desk: Desk, name: str, **fields: str) -> customers.CustomerView:
+    """A customer named `name` (ESC and all) straight into the store, as rows made before
+    one rule for every person's name (issue 14) may still be: the screens must show them
+    literally even though the desks now refuse such a name."""
+    made = customers.create(desk, "Placeholder Name", **fields)
+    with desk.store.write() as session:
+        row = session.get(Customer, made.id)
+        assert row is not None
+        row.name = name
+        row.search_text = customers.search_text(row)
+        session.add(row)
+    return customers.by_reference(desk, made.reference)
+
+
+def legacy_visitor(desk: Desk, contact_id: int, name: str) -> None:
+    """A visitor's name with ESC, as an arrival typed before the rule may hold."""
+    with desk.store.write() as session:
+        row = session.get(Contact, contact_id)
+        assert row is not None
+        row.visitor_name = name
+        session.add(row)
+
+
 @pytest.mark.parametrize("text", [NASTY, *OTHERS])
 def test_customer_text_round_trips(desk: Desk, text: str) -> None:
-    c = customers.create(desk, text + " Smith", address=text, phone="01890 123456", email="")
+    if not text.isprintable():  # one rule for every person's name: no control characters
+        with pytest.raises(InputError, match="control characters"):
+            customers.create(desk, text + " Smith")
+        name = VISIBLE + " Smith"
+    else:
+        name = text + " Smith"
+    c = customers.create(desk, name, address=text, phone="01890 123456", email="")
     back = customers.by_reference(desk, c.reference)
-    assert back.name == " ".join((text + " Smith").split())
+    assert back.name == " ".join(name.split())
     assert back.address == text.strip()
     with desk.store.read() as session:
         assert session.exec(select(func.count()).select_from(Customer)).one() == 1
@@ -73,7 +102,7 @@ def test_sql_in_a_search_is_only_text(desk: Desk) -> None:
     for query in ("' OR '1'='1", "'; DROP TABLE customer;--", '" OR 1=1 --'):
         assert customers.search(desk, query) == []
     assert [c.name for c in customers.search(desk, "morag")] == ["Morag Stewart"]
-    c = customers.create(desk, NASTY)
+    c = legacy_customer(desk, NASTY)
     assert [x.id for x in customers.search(desk, "bobby'); drop")] == [c.id]
 
 
@@ -89,7 +118,7 @@ def test_a_search_word_of_only_wildcards_matches_nobody(desk: Desk) -> None:
 
 def test_notes_are_stored_literally(desk: Desk) -> None:
     calls = pytest.importorskip("console.desk.calls")
-    c = customers.create(desk, NASTY)
+    c = legacy_customer(desk, NASTY)
     logged = calls.log_call(desk, answer="12", category="rent", customer_id=c.id, notes=NASTY)
     with desk.store.read() as session:
         row = session.get(Contact, logged.contact_id)
@@ -97,6 +126,7 @@ def test_notes_are_stored_literally(desk: Desk) -> None:
 
 
 def test_staff_names_keep_markup_but_refuse_control_characters(desk: Desk) -> None:
+    """The same rule as customers' and visitors' names (console/rules/names.py)."""
     admin = desk.with_actor(context.cli_actor())
     made = people.add_staff(admin, "[red]Bobby'); DROP TABLE staff;--", "bobby", "handler", "2580")
     assert people.get_staff(admin, made.id).name == "[red]Bobby'); DROP TABLE staff;--"
@@ -146,7 +176,7 @@ def world(seat: Store, clock: FrozenClock) -> dict[str, Any]:
     lead = add_staff(seat, "Leah Murray", "lmurray", "team_lead")
     handler = add_staff(seat, "Hannah Reid", "hreid", "handler")
     desk = Desk(seat, load_profile("bha"), clock, handler)
-    customer = customers.create(desk, NASTY, address="1 [b]Main[/b] St")
+    customer = legacy_customer(desk, NASTY, address="1 [b]Main[/b] St")
     with seat.write() as session:  # straight in, as an old import might have put it
         session.add(Staff(name=NASTY, login="bobby", role="handler", pin_hash="x"))
     return {"admin": admin, "lead": lead, "handler": handler, "customer": customer, "desk": desk}
@@ -357,7 +387,8 @@ async def test_reception_visitor_and_visit_dialogs_are_literal(
     desk = world["desk"]
     weslo = Desk(desk.store, load_profile("weslo"), clock, desk.actor)
     name = "[red]Bo'--\x1b[31m"
-    visit = reception.arrive(weslo, name)
+    visit = reception.arrive(weslo, "[red]Bo'--")
+    legacy_visitor(weslo, visit.id, name)
     reception.record_visit(weslo, visit.id, notes=NASTY)
     app = FrontDeskApp(
         db=db,
@@ -491,7 +522,7 @@ async def test_reception_board_shows_the_visitor_literally(
     reception = pytest.importorskip("console.desk.reception")
     desk = world["desk"]
     weslo = Desk(desk.store, load_profile("weslo"), clock, desk.actor)
-    reception.arrive(weslo, "[red]Bo'--\x1b[31m")
+    legacy_visitor(weslo, reception.arrive(weslo, "[red]Bo'--").id, "[red]Bo'--\x1b[31m")
     app = FrontDeskApp(
         db=db,
         policy="weslo",

@@ -444,3 +444,109 @@ def test_cli_pin_typed_twice_at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> N
         read_pin(False, stdin=Tty())  # type: ignore[arg-type]
     answers = iter(["2580", "2580"])
     assert read_pin(False, stdin=Tty()) == "2580"  # type: ignore[arg-type]
+
+
+# --- a removed admin loses their powers at once (issue 14) ----------------------------
+
+
+def test_a_deactivated_admin_in_an_open_seat_can_do_nothing(
+    admin_desk: Desk, store: Store, clock: FrozenClock
+) -> None:
+    second = people.add_staff(admin_desk, "Bea Second", "bsecond", "admin", PIN)
+    seat = admin_desk.with_actor(people.sign_in(store, "bsecond", PIN, clock))  # her open seat
+    cli = admin_desk.with_actor(context.cli_actor())
+    people.change_role(cli, "bsecond", "handler")
+    people.deactivate(cli, "bsecond")
+    attempts = [
+        lambda: people.add_staff(seat, "Evil Twin", "etwin", "admin", "3691"),
+        lambda: people.reset_pin(seat, "aadmin", "3691"),
+        lambda: people.reactivate(seat, "bsecond"),
+        lambda: people.change_role(seat, "bsecond", "admin"),
+        lambda: people.list_staff(seat),
+    ]
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied, match="no longer an active member of staff"):
+            attempt()
+    row = staff_row(store, "bsecond")
+    assert (row.role, row.active) == ("handler", False)
+    assert people.get_staff(admin_desk, "aadmin").role == "admin"
+    assert second.id is not None
+    assert not any(s.login == "etwin" for s in people.list_staff(admin_desk))
+
+
+def test_a_demoted_admin_keeps_only_the_new_role(
+    admin_desk: Desk, store: Store, clock: FrozenClock
+) -> None:
+    people.add_staff(admin_desk, "Bea Second", "bsecond", "admin", PIN)
+    seat = admin_desk.with_actor(people.sign_in(store, "bsecond", PIN, clock))
+    people.change_role(admin_desk, "bsecond", "handler")
+    with pytest.raises(PermissionDenied, match="signed in as handler"):
+        people.add_staff(seat, "Evil Twin", "etwin", "admin", "3691")
+    with pytest.raises(PermissionDenied, match="signed in as handler"):
+        people.change_role(seat, "bsecond", "admin")
+    assert seat.require("handler").role == "handler"  # still a handler: can take calls
+    assert staff_row(store, "bsecond").role == "handler"
+
+
+# --- lock-out per seat, escalating (issue 14) -----------------------------------------
+
+
+def test_a_stranger_cannot_lock_the_real_person_out(
+    admin_desk: Desk, store: Store, clock: FrozenClock
+) -> None:
+    """480 wrong PINs over 8 hours from browsers elsewhere; the admin at her seat gets in
+    every time she tries (before: 0 of 69)."""
+    people.sign_in(store, "aadmin", "7391", clock, source="terminal on office-pc")
+    got_in = tried = 0
+    for minute in range(480):
+        for tab in ("web 203.0.113.9", "web 198.51.100.7"):  # moving around gains nothing
+            with pytest.raises(SignInError):
+                people.sign_in(store, "aadmin", f"{minute % 10000:04d}", clock, source=tab)
+        if minute % 7 == 0:
+            tried += 1
+            people.sign_in(store, "aadmin", "7391", clock, source="terminal on office-pc")
+            got_in += 1
+        clock.advance(minutes=1)
+    assert got_in == tried == 69
+    checked = [e for e in events(store) if e.action in ("sign_in_failed", "locked")]
+    assert len(checked) <= 12  # the PIN was checked at most a dozen times in 8 hours
+
+
+def test_wrong_pins_double_the_wait_and_a_year_allows_few_guesses(
+    admin_desk: Desk, store: Store, clock: FrozenClock
+) -> None:
+    people.add_staff(admin_desk, "Hamish Bell", "hbell", "handler", PIN)
+    assert [people.lock_minutes(n) for n in range(1, 9)] == [0, 0, 0, 0, 5, 10, 20, 40]
+    end = clock.now() + timedelta(days=365)
+    guesses = 0
+    while clock.now() < end:
+        try:
+            people.sign_in(store, "hbell", "0000", clock, source="web 203.0.113.9")
+        except SignInError as exc:
+            if "wrong PIN" in str(exc):
+                guesses += 1  # the PIN was checked
+        clock.advance(minutes=1)
+        row = staff_row(store, "hbell")
+        if row.locked_until is not None and row.locked_until > clock.now():
+            clock.set(row.locked_until)  # the stranger tries again the moment it opens
+    assert guesses <= 22  # a 4-digit PIN: at most 22 in 10,000 (0.22%) in a year
+    with pytest.raises(SignInError, match="wrong PIN"):
+        people.sign_in(store, "hbell", "0000", clock, source="web 203.0.113.9")
+    with pytest.raises(SignInError, match="doubles the wait"):
+        people.sign_in(store, "hbell", PIN, clock, source="web 203.0.113.9")
+
+
+def test_a_new_seat_after_a_stranger_waits_and_an_admin_lets_them_in(
+    admin_desk: Desk, store: Store, clock: FrozenClock
+) -> None:
+    people.add_staff(admin_desk, "Hamish Bell", "hbell", "handler", PIN)
+    for _ in range(5):
+        with pytest.raises(SignInError):
+            people.sign_in(store, "hbell", "9999", clock, source="web 203.0.113.9")
+    with pytest.raises(SignInError, match="locked after 5 wrong PINs"):
+        people.sign_in(store, "hbell", PIN, clock, source="terminal on new-pc")  # never used
+    people.reset_pin(admin_desk, "hbell", "3691")  # how an admin lets them back in
+    assert people.sign_in(store, "hbell", "3691", clock, source="terminal on new-pc").login == (
+        "hbell"
+    )
+    assert any("from terminal on new-pc" in e.detail for e in events(store, "signed_in"))

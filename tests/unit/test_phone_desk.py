@@ -333,7 +333,10 @@ def test_live_figures(store: Store, desk: Desk, clock: FrozenClock) -> None:
 def test_staff_mapping(store: Store, desk: Desk, lead: Actor) -> None:
     from console.desk.people import add_staff as _unused  # noqa: F401  (the module must import)
 
-    admin = desk.with_actor(Actor(lead.id, lead.name, lead.login, "admin"))
+    # a real admin: roles are read from the staff list at every call (issue 14)
+    from tests.conftest import add_staff as staff_row
+
+    admin = desk.with_actor(staff_row(store, "Ada Admin", "aadmin", "admin"))
     mapping = phone.set_mapping(admin, "hreid", extension="201", agent="hannah")
     assert (mapping.extension, mapping.agent) == ("201", "hannah")
     with pytest.raises(InputError, match="already has extension '201'"):
@@ -379,7 +382,7 @@ def test_migration_0004_marks_earlier_answer_times_typed_and_goes_back(tmp_path:
     config.set_main_option("script_location", str(MIGRATIONS))
     with store._writer.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "-1")  # to before 0004
+        command.downgrade(config, "0005")  # to before 0004 (0003, the event guard, follows it)
         assert (
             "phone_call"
             not in conn.exec_driver_sql(

@@ -149,6 +149,38 @@ BROKEN = {
         '"same-time" goes with calendar = "organisation"',
         "commitment 'foi'.at",
     ),
+    # issue 14: amounts a landlord cannot mean, and a timezone Front Desk does not keep
+    "two-million-working-days": (
+        _replace(
+            'amount = 20\ncalendar = "statutory"\n', 'amount = 2000000\ncalendar = "statutory"\n'
+        ),
+        "give at most 260",
+        "commitment 'foi'.amount",
+    ),
+    "twenty-digit-hours": (
+        _replace(
+            'clock = "hours"\namount = 6\n', 'clock = "hours"\namount = 12345678901234567890\n'
+        ),
+        "give at most 720",
+        "commitment 'repair-emergency'.amount",
+    ),
+    "too-many-rings": (
+        _replace(
+            'clock = "seconds"\namount = 20\n', 'clock = "seconds"\namount = 5000\nunit = "rings"\n'
+        ),
+        "is over an hour",
+        "commitment 'answer-call'.amount",
+    ),
+    "mars": (
+        _replace('timezone = "Europe/London"', 'timezone = "Mars/Olympus"'),
+        "Scottish time only",
+        "organisation.timezone",
+    ),
+    "ring-cycle-nan": (
+        _replace("ring_cycle_seconds = 3 ", "ring_cycle_seconds = nan "),
+        "must be a number of seconds up to 10",
+        "organisation.ring_cycle_seconds",
+    ),
 }
 
 

@@ -263,3 +263,45 @@ def test_cli_purge_yes_and_contacts_only(
     assert purge.plan(admin_desk, 6).customers == 1
     assert cli(admin_desk, "--older-than", "0", "--yes") == 2
     assert "1 to 100 years" in capsys.readouterr().err
+
+
+def test_no_free_text_left_in_the_audit_trail(
+    admin_desk: Desk, desk: Desk, lead: Actor, clock: FrozenClock
+) -> None:
+    """issue 14: purge blanked a task's note but the event kept the same text, with its
+    customer link. The trail is append-only, so the text never goes into it."""
+    from console.desk import tasks
+
+    secret = "Jo Smith, 4 Tweed Road, 07700 900123"
+    when = datetime(2018, 3, 14, 10, 0, tzinfo=LONDON)
+    cid = make_customer(desk, clock, when, "Jo Smith", address="4 Tweed Road")
+    real = clock.now()
+    clock.set(when)
+    try:
+        with desk.store.write() as session:
+            a = open_task(desk, session, "callback-routine", received_at=when, customer_id=cid)
+            b = open_task(desk, session, "callback-routine", received_at=when, customer_id=cid)
+            ids = (a.id, b.id)
+        assert ids[0] is not None and ids[1] is not None
+        tasks.cancel(desk.with_actor(lead), ids[0], secret)
+        tasks.complete(desk, ids[1], secret, secret)
+    finally:
+        clock.set(real)
+    purge.purge(admin_desk, 6)
+    with desk.store.read() as session:
+        details = [e.detail for e in session.exec(select(Event))]
+        notes = [t.note for t in session.exec(select(Task))]
+    assert not any("07700" in d or "Tweed" in d or "Smith" in d for d in details), details
+    assert not any("07700" in n for n in notes)
+    tasks.cancel(desk.with_actor(lead), tasks_open_one(desk, cid, clock), "duplicate")
+    with desk.store.read() as session:
+        assert "duplicate" in [e.detail for e in session.exec(select(Event))]  # words kept
+
+
+def tasks_open_one(desk: Desk, customer_id: int, clock: FrozenClock) -> int:
+    with desk.store.write() as session:
+        t = open_task(
+            desk, session, "callback-routine", received_at=clock.now(), customer_id=customer_id
+        )
+        assert t.id is not None
+        return t.id

@@ -334,3 +334,33 @@ def test_cli_opens_owed_progress_updates_first(
             text("SELECT count(*) FROM task WHERE slug = 'progress-update'")
         ).scalar()
     assert n == 1
+
+
+def test_wildcards_and_nul_in_a_search_match_nothing(desk: Desk, filled: dict[str, int]) -> None:
+    """issue 14: `%` and `_` in the queue search matched every task."""
+    for query in ("%", "_", "%%", "% _", "\x00", "\x00 %"):
+        assert ids(queue.page(desk, queue.QueueFilter(search=query))) == [], repr(query)
+    assert ids(queue.page(desk, queue.QueueFilter(search="smi%th\x00"))) == [
+        filled["overdue"],
+        filled["complaint"],
+    ]
+
+
+def test_nobody_signed_in_sees_no_names(desk: Desk, filled: dict[str, int]) -> None:
+    """issue 14: queue.page and tasks.get returned names with nobody signed in."""
+    from console.rules.errors import PermissionDenied
+
+    nobody = desk.with_actor(None)
+    with pytest.raises(PermissionDenied, match="sign in first"):
+        queue.page(nobody)
+    with pytest.raises(PermissionDenied, match="sign in first"):
+        tasks.get(nobody, filled["overdue"])
+    assert ids(queue.page(desk))  # signed in: the queue as before
+
+
+def test_the_cli_queue_acts_as_its_admin(desk: Desk, capsys: pytest.CaptureFixture[str]) -> None:
+    from console.cli.main import main
+
+    db = desk.store.url.removeprefix("sqlite:///")
+    assert main(["--db", db, "queue", "--at", "2025-12-24 10:00"]) == 0
+    assert "Queue as at" in capsys.readouterr().out

@@ -751,3 +751,22 @@ def test_a_summary_counted_by_older_code_is_recounted(
     assert check_summary(store) != []
     assert row(report(lead_desk).telephone).offered == 6
     assert check_summary(store) == []
+
+
+def test_recording_an_export_needs_a_lead(desk: Desk) -> None:
+    """issue 14: reports.record_export had no role check."""
+    from console.reports.builder import build_report
+    from console.reports.files import record_export
+    from console.rules.errors import PermissionDenied
+
+    report = build_report(desk.with_actor(people_cli()))
+    with pytest.raises(PermissionDenied):
+        record_export(desk, report, "csv")  # `desk` is a handler's
+    with pytest.raises(PermissionDenied):
+        record_export(desk.with_actor(None), report, "csv")
+
+
+def people_cli() -> Actor:
+    from console.desk.context import cli_actor
+
+    return cli_actor()

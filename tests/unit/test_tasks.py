@@ -348,7 +348,8 @@ def test_logging_an_update_completes_it_and_schedules_the_next(
             "note": "Told her the engineer comes Friday",
         }
     ]
-    assert ("progress_update", "task", handler.id, "Told her the engineer comes Friday") in events(
+    # the note stays on the task (above); the append-only trail points to it (issue 14)
+    assert ("progress_update", "task", handler.id, "(text kept on the record)") in events(
         desk.store, tid
     )
     assert events(desk.store, first.id)[-1] == ("completed", "task", handler.id, "customer updated")

@@ -30,7 +30,11 @@ def _run(connection: object) -> None:
         render_as_batch=True,
         compare_type=True,
     )
-    with context.begin_transaction():
+    from console.store.engine import migrating
+
+    # Only migrations may alter the audit table and its guard triggers (the store's
+    # SQLite authorizer refuses it to everything else).
+    with migrating(), context.begin_transaction():
         context.run_migrations()
 
 
