@@ -274,9 +274,8 @@ def bench_screen(path: Path) -> None:
     """The queue screen on the scaled database: rows in hand to rows in the table."""
     from console.desk.context import Actor
     from screens.app import FrontDeskApp
-    from screens.desks.queue import QueueScreen
 
-    QueueScreen.ENSURE_UPDATES = False  # never write to the shared scaled database
+    FrontDeskApp.OPEN_PROGRESS_UPDATES = False  # never write to the shared scaled database
 
     async def run() -> None:
         from console.rules.clock import FrozenClock

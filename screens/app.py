@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 # next person sits down. 0 switches the idle lock off.
 DEFAULT_LOCK_MINUTES = 10.0
 IDLE_CHECK_SECONDS = 5.0
+PROGRESS_UPDATE_SECONDS = 60
 AWAY = "away"  # the mode shown while nobody is signed in after someone left
 
 # The core's desk list, each screen found by name: screens/desks/<name>.py, <Name>Screen.
@@ -52,7 +53,7 @@ FIRST_DESK: dict[str, str] = {"reception": "reception"}
 class LoadingScreen(Screen[None]):
     """Shown for the few hundred milliseconds the store takes to open."""
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         # No Header here: its title watchers outlive the screen when _enter() pops it
         # right after changing sub_title (NoMatches 'HeaderTitle' crashes the app).
         yield Static("Opening the front desk…", id="loading")
@@ -62,7 +63,7 @@ class LoadingScreen(Screen[None]):
 class AwayScreen(Screen[None]):
     """Under the sign-in screen once someone has left the desk: shows nobody's work."""
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         yield Static("")
 
 
@@ -73,7 +74,7 @@ class MissingScreen(Screen[None]):
         super().__init__()
         self.desk_title = title
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         yield Header()
         yield Static(f"{self.desk_title} is not available in this build.")
         yield Footer()
@@ -97,6 +98,9 @@ def _screen_factory(mode: str) -> Any:
 
 class FrontDeskApp(App[None]):
     TITLE = "Front Desk"
+    # Open owed progress updates when someone signs in and every minute (a benchmark on a
+    # shared database turns this off: it writes).
+    OPEN_PROGRESS_UPDATES: ClassVar[bool] = True
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {KeysProvider}
     # Every screen carries -narrow/-wide and -short/-tall: desks fit 80×24 from their CSS.
@@ -279,6 +283,11 @@ class FrontDeskApp(App[None]):
         if not self._polling:
             self._polling = True
             self.set_interval(self.poll_seconds, self.poll_revision, name="revision poll")
+            if self.OPEN_PROGRESS_UPDATES:
+                self.open_progress_updates()
+                self.set_interval(
+                    PROGRESS_UPDATE_SECONDS, self.open_progress_updates, name="progress updates"
+                )
 
     def first_desk(self, actor: Actor) -> str:
         """The desk a person starts on: `--desk`, else their role's (reception staff: Reception)."""
@@ -345,6 +354,24 @@ class FrontDeskApp(App[None]):
 
     def poll_revision(self) -> None:
         self._read_revision()
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="progress",
+        name="open the progress updates owed",
+        exit_on_error=False,
+    )
+    def open_progress_updates(self) -> None:
+        """One timer for the whole console: overdue tasks get the updates the landlord owes.
+
+        The system's work (no creator), whichever desk is on show or whoever is signed in;
+        another desk doing the same at the same moment opens nothing twice.
+        """
+        from console.desk.queue import ensure_progress_updates
+
+        if self.desk is not None:
+            ensure_progress_updates(self.desk)
 
     @work(thread=True, exclusive=True, group="poll", name="revision poll", exit_on_error=False)
     def _read_revision(self) -> None:

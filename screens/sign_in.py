@@ -11,9 +11,10 @@ for five minutes (the message says until when).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
@@ -64,7 +65,7 @@ class SignInScreen(DeskScreen[Actor | None]):
         self._typed = ""
         self._login_edited = False
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="sign-in-box"):
             yield Static("Who is at the desk?", id="sign-in-title")

@@ -20,8 +20,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from console.desk import calls as service
@@ -119,13 +121,16 @@ class CallsScreen(DeskScreen[None]):
         ),
     ]
 
+    # What the footer's keys depend on: Textual refreshes the bindings when these change.
+    mode: reactive[str] = reactive("call", bindings=True, init=False)  # or "voicemail"
+    office: reactive[OfficeStatus | None] = reactive(None, bindings=True, init=False)
+    restriction_pending: reactive[bool] = reactive(False, bindings=True, init=False)
+
     def __init__(self) -> None:
         super().__init__()
-        self.mode = "call"  # or "voicemail"
         self.started = False  # the next call has started (the last "tell the caller" is hidden)
         self.outcome: Outcome | None = None
         self.saving = False
-        self.office: OfficeStatus | None = None
         self.last_saved: LoggedContact | None = None
         # the phone system (issue 18): the call last popped, and the contact it recorded
         self.popped_call: str | None = None
@@ -135,7 +140,7 @@ class CallsScreen(DeskScreen[None]):
 
     # -- layout ------------------------------------------------------------------------
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="ooh-banner", markup=False)
         yield ScreenPopBar(id="screen-pop")
@@ -272,7 +277,6 @@ class CallsScreen(DeskScreen[None]):
             if self.desk.profile.has("repair_emergency"):
                 text.append("\nPress ctrl+e to log an emergency repair.", style="bold")
             banner.update(text)
-        self.refresh_bindings()
 
     def _show_day(self, day: MyDay) -> None:
         wide = self.app.size.width >= 110  # at 80 columns the answer verdict stays in view
@@ -350,7 +354,7 @@ class CallsScreen(DeskScreen[None]):
         self._start()
         banner = self.query_one("#banner", CallerBanner)
         banner.show(event.customer)
-        self.refresh_bindings()
+        self.restriction_pending = banner.needs_acknowledgement
         if banner.needs_acknowledgement:
             self._status(ACK_HINT, error=True)
         category = self.query_one("#category", KeyChoice)
@@ -361,7 +365,7 @@ class CallsScreen(DeskScreen[None]):
 
     def on_customer_picker_cleared(self, event: CustomerPicker.Cleared) -> None:
         self.query_one("#banner", CallerBanner).show(None)
-        self.refresh_bindings()
+        self.restriction_pending = False
 
     def on_key_choice_changed(self, event: KeyChoice.Changed) -> None:
         self._start()
@@ -408,7 +412,7 @@ class CallsScreen(DeskScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "acknowledge":
-            return self.is_mounted and self.query_one("#banner", CallerBanner).needs_acknowledgement
+            return self.restriction_pending
         if action == "emergency":
             if not self.desk_ready or self.office is None or self.office.open:
                 return False
@@ -416,8 +420,9 @@ class CallsScreen(DeskScreen[None]):
         return True
 
     def action_acknowledge(self) -> None:
-        self.query_one("#banner", CallerBanner).acknowledge()
-        self.refresh_bindings()
+        banner = self.query_one("#banner", CallerBanner)
+        banner.acknowledge()
+        self.restriction_pending = banner.needs_acknowledgement
         self._status("Restriction acknowledged.")
 
     def action_emergency(self) -> None:
@@ -483,7 +488,7 @@ class CallsScreen(DeskScreen[None]):
             self.outcome = Outcome(choice.choices[0].value)
         self._show_outcome_detail()
         self._show_verdict("")
-        self.refresh_bindings()
+        self.restriction_pending = False
         answer.focus()
 
     def _collect(self) -> dict[str, Any]:

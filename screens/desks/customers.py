@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Label, Static
@@ -131,7 +132,7 @@ class CustomersScreen(DeskScreen[None]):
 
     # -- layout --------------------------------------------------------------------------
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="finder-row"):
             yield Label("Customer", id="finder-label")

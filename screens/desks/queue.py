@@ -4,22 +4,24 @@ Rows come a page at a time (console.desk.queue.page, keyset-paged on the open-ta
 index); moving the cursor near the end loads the next page. When another desk
 writes (screens.messages.DataChanged) the loaded rows are read again in a worker
 and written into the table in place, so the cursor stays on the same task (not
-the same row number) and nothing scrolls. Progress updates owed by overdue tasks
-(console.desk.queue.ensure_progress_updates) are opened when the queue first loads, on
-refresh (r) and every minute.
+the same row number) and nothing scrolls. The filter is one reactive value: a
+filter key replaces it, and its watcher reads the first page again. Progress updates
+owed by overdue tasks are opened by the app's own timer (screens/app.py), not here.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import events
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
+from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
@@ -72,14 +74,27 @@ MAX_RELOAD = 2000  # a reload reads back at most this many rows (those already s
 TICK_SECONDS = 30.0  # time left is read again this often; owed progress updates every 2 ticks
 
 
+@dataclass(frozen=True)
+class Filters:
+    """What the handler narrowed the queue to: one value, replaced by every filter key."""
+
+    mine: bool = False
+    team: bool = False
+    overdue: bool = False
+    kind: str = ""
+    customer_id: int | None = None
+    customer_label: str = ""
+    search: str = ""
+    as_at: datetime | None = None  # None: now
+
+
 class QueueScreen(DeskScreen[None]):
     """The queue desk. Keys act on the highlighted task; filters narrow the list."""
 
+    filters: reactive[Filters] = reactive(Filters, bindings=True, init=False)
+
     CSS_PATH = "queue.tcss"
     TITLE = "Queue"
-    # Open owed progress updates on load, refresh and tick (a benchmark on a shared
-    # database turns this off: it writes).
-    ENSURE_UPDATES: ClassVar[bool] = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "c",
@@ -195,14 +210,6 @@ class QueueScreen(DeskScreen[None]):
         self.next_cursor: Cursor | None = None
         self.counts: QueueCounts | None = None
         self.at: datetime | None = None  # the page's "as at" instant (None until loaded)
-        self.as_at: datetime | None = None  # chosen by the handler; None = now
-        self.mine = False
-        self.team = False
-        self.overdue = False
-        self.kind = ""
-        self.customer_id: int | None = None
-        self.customer_label = ""
-        self.search = ""
         self.generation = 0  # bumped by every reload: late results of an older one are dropped
         self.loading_more = False
         self.ticks = 0
@@ -212,7 +219,7 @@ class QueueScreen(DeskScreen[None]):
         self.timings: dict[str, Any] = {}
         self._cells: list[tuple[Any, ...]] = []  # what each table row shows now
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="queue-counts", markup=False)
         yield Static("", id="queue-filters", markup=False)
@@ -233,7 +240,7 @@ class QueueScreen(DeskScreen[None]):
         detail.border_subtitle = FILTER_KEYS
         self.set_interval(TICK_SECONDS, self._tick, name="queue tick")
         if self.desk_ready:
-            self.reload(ensure=True)
+            self.reload()
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit_columns(event.size.width)
@@ -283,33 +290,38 @@ class QueueScreen(DeskScreen[None]):
         chosen = self.selected
         return chosen.id if chosen else None
 
+    @property
+    def as_at(self) -> datetime | None:
+        return self.filters.as_at
+
     def current_filter(self) -> QueueFilter:
         actor = self.desk.actor
+        chosen = self.filters
         labels: list[str] = []
         f = QueueFilter()
-        if self.mine and actor is not None:
+        if chosen.mine and actor is not None:
             f = replace(f, assignee_id=actor.id)
             labels.append("mine")
-        if self.team and actor is not None:
+        if chosen.team and actor is not None:
             f = replace(f, team=actor.team)
             labels.append(f"team {actor.team}")
-        if self.kind:
-            f = replace(f, kind=self.kind)
-            labels.append(f"kind: {queue.kind_words(self.desk.profile, self.kind)}")
-        if self.overdue:
+        if chosen.kind:
+            f = replace(f, kind=chosen.kind)
+            labels.append(f"kind: {queue.kind_words(self.desk.profile, chosen.kind)}")
+        if chosen.overdue:
             f = replace(f, overdue=True)
             labels.append("overdue only")
-        if self.customer_id is not None:
-            f = replace(f, customer_id=self.customer_id)
-            labels.append(f"customer {self.customer_label}")
-        if self.search:
-            f = replace(f, search=self.search)
-            labels.append(f"search “{self.search}”")
+        if chosen.customer_id is not None:
+            f = replace(f, customer_id=chosen.customer_id)
+            labels.append(f"customer {chosen.customer_label}")
+        if chosen.search:
+            f = replace(f, search=chosen.search)
+            labels.append(f"search “{chosen.search}”")
         return replace(f, labels=tuple(labels))
 
     # ------------------------------------------------------------------ loading
 
-    def reload(self, *, ensure: bool = False, reset: bool = False) -> None:
+    def reload(self, *, reset: bool = False) -> None:
         """Read the loaded rows again (or the first page, after a filter change)."""
         self.generation += 1
         if reset:
@@ -322,7 +334,6 @@ class QueueScreen(DeskScreen[None]):
             self.current_filter(),
             self.as_at,
             size,
-            ensure and self.ENSURE_UPDATES,
             done=lambda read: self._loaded(generation, *read, reset),
             doing="load the queue",
             group="queue-load",
@@ -402,7 +413,7 @@ class QueueScreen(DeskScreen[None]):
         """Time left moves on: read the page again; every minute, open owed updates too."""
         self.ticks += 1
         if self.desk_ready and self.app.screen is self:
-            self.reload(ensure=self.ticks % 2 == 0)
+            self.reload()
 
     # ------------------------------------------------------------------ drawing
 
@@ -800,27 +811,28 @@ class QueueScreen(DeskScreen[None]):
 
     # ------------------------------------------------------------------ filters
 
-    def _refilter(self) -> None:
+    def watch_filters(self) -> None:
+        """A new filter: the first page again, and the filter line says what is shown."""
         self.reload(reset=True)
         self._draw_filters()
 
+    def _narrow(self, **changes: Any) -> None:
+        self.filters = replace(self.filters, **changes)
+
     def action_toggle_mine(self) -> None:
-        self.mine = not self.mine
-        self._refilter()
+        self._narrow(mine=not self.filters.mine)
 
     def action_toggle_team(self) -> None:
         actor = self.desk.actor
-        if not self.team and (actor is None or not actor.team):
+        if not self.filters.team and (actor is None or not actor.team):
             self.notify(
                 "You have no team on the staff list: ask an admin to set one", severity="error"
             )
             return
-        self.team = not self.team
-        self._refilter()
+        self._narrow(team=not self.filters.team)
 
     def action_toggle_overdue(self) -> None:
-        self.overdue = not self.overdue
-        self._refilter()
+        self._narrow(overdue=not self.filters.overdue)
 
     def action_kind(self) -> None:
         from screens.dialogs.text_dialog import TextDialog
@@ -834,14 +846,13 @@ class QueueScreen(DeskScreen[None]):
                 except FrontDeskError as exc:  # say what the kinds are
                     self.service_failed(exc, "")
                     return
-            self.kind = value.lower()
-            self._refilter()
+            self._narrow(kind=value.lower())
 
         self.app.push_screen(
             TextDialog(
                 "Kind of task",
                 "A kind as shown (e.g. call back, complaint); empty for all",
-                value=self.kind,
+                value=self.filters.kind,
                 hint="Kinds: " + ", ".join(queue.kind_names(self.desk.profile)),
             ),
             chosen,
@@ -854,8 +865,7 @@ class QueueScreen(DeskScreen[None]):
             if value is None:
                 return
             if not value:
-                self.customer_id, self.customer_label = None, ""
-                self._refilter()
+                self._narrow(customer_id=None, customer_label="")
                 return
             self._find_customer(value)
 
@@ -863,7 +873,7 @@ class QueueScreen(DeskScreen[None]):
             TextDialog(
                 "One customer's tasks",
                 "Customer reference (empty for every customer)",
-                value=self.customer_label,
+                value=self.filters.customer_label,
                 placeholder="e.g. C000123",
             ),
             chosen,
@@ -883,22 +893,20 @@ class QueueScreen(DeskScreen[None]):
         )
 
     def _customer_found(self, customer_id: int, reference: str) -> None:
-        self.customer_id, self.customer_label = customer_id, reference
-        self._refilter()
+        self._narrow(customer_id=customer_id, customer_label=reference)
 
     def action_search(self) -> None:
         from screens.dialogs.text_dialog import TextDialog
 
         def chosen(value: str | None) -> None:
             if value is not None:
-                self.search = value
-                self._refilter()
+                self._narrow(search=value)
 
         self.app.push_screen(
             TextDialog(
                 "Search the queue",
                 "Words in the customer's name, reference or address, or the task's title",
-                value=self.search,
+                value=self.filters.search,
             ),
             chosen,
         )
@@ -910,11 +918,11 @@ class QueueScreen(DeskScreen[None]):
             if value is None:
                 return
             try:
-                self.as_at = queue.parse_as_at(value, self.desk.now())
+                as_at = queue.parse_as_at(value, self.desk.now())
             except FrontDeskError as exc:  # says how to type it
                 self.service_failed(exc, "")
                 return
-            self._refilter()
+            self._narrow(as_at=as_at)
 
         self.app.push_screen(
             TextDialog(
@@ -927,14 +935,10 @@ class QueueScreen(DeskScreen[None]):
         )
 
     def action_refresh(self) -> None:
-        self.reload(ensure=True)
+        self.reload()
 
     def action_clear_filters(self) -> None:
-        self.mine = self.team = self.overdue = False
-        self.kind = self.search = self.customer_label = ""
-        self.customer_id = None
-        self.as_at = None
-        self._refilter()
+        self.filters = Filters()
 
 
 def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
@@ -947,11 +951,9 @@ def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
 
 
 def _read_page(
-    desk: Desk, filters: QueueFilter, as_at: datetime | None, size: int, ensure: bool
+    desk: Desk, filters: QueueFilter, as_at: datetime | None, size: int
 ) -> tuple[QueuePage, QueueCounts, float]:
-    """A page of the queue and its counts, opening owed progress updates first (in a worker)."""
-    if ensure:
-        queue.ensure_progress_updates(desk)
+    """A page of the queue and its counts (in a worker)."""
     started = time.perf_counter()
     result = queue.page(desk, filters, limit=size, at=as_at)
     query_ms = (time.perf_counter() - started) * 1000

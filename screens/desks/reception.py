@@ -12,6 +12,7 @@ import itertools
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Footer, Header, Label, ListItem, ListView, Static
@@ -45,7 +46,7 @@ class VisitRow(ListItem):
         # kept by key (no queries): a tick may land while the row is being replaced
         self.cells = {key: Static("", classes=f"cell {key}", markup=False) for key, _ in COLUMNS}
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         with Horizontal(classes="cells"):
             yield from self.cells.values()
 
@@ -168,7 +169,7 @@ class ReceptionScreen(DeskScreen[None]):
         self._showing = asyncio.Lock()
         self.follow: int | None = None  # the visit to put the cursor on at the next showing
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="today", markup=False)
         with Horizontal(id="board-head"):

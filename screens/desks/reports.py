@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
@@ -95,7 +96,7 @@ class ReportsScreen(DeskScreen[None]):
         self.by: str | None = None
         self.report: Report | None = None
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Reading the figures…", id="period", markup=False)
         with TabbedContent(id="tabs", initial="commitments"):

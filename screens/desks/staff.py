@@ -12,10 +12,11 @@ Every name and detail is shown literally (Text objects, markup off).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import (
@@ -123,7 +124,7 @@ class StaffScreen(DeskScreen[None]):
 
     # -- layout ------------------------------------------------------------------------
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="staff-denied", markup=False)
         with TabbedContent(id="staff-tabs", initial="audit-pane"):

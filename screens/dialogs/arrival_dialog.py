@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
@@ -20,7 +21,7 @@ class ArrivalDialog(DeskDialog[str | None]):
         Binding("escape", "cancel", "Cancel", id="arrival.cancel", tooltip="Close without logging"),
     ]
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         with Vertical(id="arrival"):
             yield Label("Visitor arrived: first name or initials")
             yield Input(

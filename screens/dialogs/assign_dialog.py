@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import OptionList, Static
@@ -42,7 +43,7 @@ class AssignDialog(DeskDialog[AssignChoice | None]):
         self.staff = staff
         self.current = current
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         options: list[Option] = []
         for s in self.staff:
             label = Text(s.name, style="bold")

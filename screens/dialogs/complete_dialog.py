@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Select, Static
@@ -36,7 +37,7 @@ class CompleteDialog(DeskDialog[Completion | None]):
         self.outcomes = outcomes
         self.warning = warning
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         with Vertical(id="complete-box") as box:
             box.border_title = "Complete the task"
             yield Static(literal(self.summary), id="complete-summary")

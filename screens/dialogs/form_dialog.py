@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
@@ -125,7 +126,7 @@ class FormDialog(DeskDialog[T | None], Generic[T]):
 
     # -- layout ------------------------------------------------------------------------
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog-box") as box:
             box.border_title = literal(self.title_text())  # a str title would be read as markup
             c = self.customer

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label
@@ -31,7 +32,7 @@ class LeftDialog(DeskDialog[bool]):
         super().__init__()
         self.who = who
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         with Vertical(id="left"):
             yield Label(literal(f"Record {self.who} as left without being seen?"))
             with Horizontal(id="left-buttons"):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
@@ -64,7 +65,7 @@ class NewCustomerDialog(DeskDialog[CustomerView | None]):
         self.typed = typed.strip()
         self.busy = False
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         name, phone = ("", self.typed) if _PHONE.match(self.typed) else (self.typed, "")
         with Vertical(id="new-customer"):
             yield Static("New customer", id="new-customer-title")

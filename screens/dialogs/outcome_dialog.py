@@ -5,8 +5,9 @@ Dismisses a complete `console.desk.outcomes.Outcome`, or None when the handler b
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Label, OptionList, Static
@@ -93,7 +94,7 @@ class OutcomeDialog(DeskDialog["Outcome | None"]):
     def wants_target(self) -> bool:
         return self.kind in ("referred", "transferred")
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         title = BY_KIND[self.kind].label if self.kind in BY_KIND else self.kind
         with Vertical(id="outcome-box"):
             yield Static(literal(title), id="outcome-title")

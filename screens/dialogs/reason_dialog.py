@@ -7,8 +7,9 @@ must not be empty, and, for an extension, whether the customer has been told.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Label, Static
@@ -56,7 +57,7 @@ class ReasonDialog(DeskDialog[ReasonResult | None]):
         self.required = required
         self.placeholder = placeholder
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         with Vertical(id="reason-box") as box:
             box.border_title = literal(self.title_text)  # a str title would be read as markup
             if self.detail:

@@ -7,9 +7,10 @@ makes (so nothing typed is lost to a refusal), or None on Escape.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Select, Static
@@ -55,7 +56,7 @@ class StaffAddDialog(DeskDialog[NewStaff | None]):
         super().__init__()
         self._login_edited = False
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         with Vertical(id="staff-add-box"):
             yield Static("Add a staff member", id="staff-add-title")
             yield Label("Full name", classes="field-label")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
@@ -25,7 +26,7 @@ class StaffConfirmDialog(DeskDialog[bool]):
         self.question = question if isinstance(question, Text) else literal(question)
         self.yes = yes
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         with Vertical(id="staff-confirm-box"):
             yield Static(self.question, id="staff-confirm-question")
             with Horizontal(id="staff-confirm-buttons"):

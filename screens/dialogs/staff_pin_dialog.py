@@ -5,10 +5,11 @@ Dismisses the PIN once it passes the PIN rules and both entries match, or None.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
@@ -37,7 +38,7 @@ class StaffPinDialog(DeskDialog[str | None]):
         super().__init__()
         self.staff_name = staff_name
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         with Vertical(id="staff-pin-box"):
             title = Text("New PIN for ")
             title.append(shown(self.staff_name), style="bold")

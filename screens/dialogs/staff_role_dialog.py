@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import OptionList, Static
@@ -36,7 +37,7 @@ class StaffRoleDialog(DeskDialog[str | None]):
         self.staff_name = staff_name
         self.current = current
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         with Vertical(id="staff-role-box"):
             title = Text("Role for ")
             title.append(shown(self.staff_name), style="bold")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
@@ -34,7 +35,7 @@ class SubjectAccessDialog(DeskDialog[str | None]):
         self.customer = customer
         self.folder = folder or str(Path.cwd())
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         with Vertical(id="export-box"):
             title = Text("Subject access export: ")
             title.append(shown(self.customer), style="bold")

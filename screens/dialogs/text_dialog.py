@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
@@ -30,7 +31,7 @@ class TextDialog(DeskDialog[str | None]):
         self.placeholder = placeholder
         self.hint = hint
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         with Vertical(id="text-box") as box:
             box.border_title = literal(self.title_text)  # a str title would be read as markup
             yield Label(literal(self.prompt), id="text-prompt")

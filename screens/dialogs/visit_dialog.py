@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Input, Label, Static
@@ -61,7 +62,7 @@ class VisitDialog(DeskDialog["VisitRecorded | None"]):
         self.outcome: Outcome | None = None
         self.saving = False
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         v = self.visit
         with VerticalScroll(id="visit-box"):
             yield Static(literal(self._title()), id="visit-title")

@@ -9,9 +9,10 @@ characters made visible: see screens/widgets/literal.py).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
@@ -65,7 +66,7 @@ class CallerBanner(Vertical):
         self.customer: CustomerView | None = None
         self.acknowledged = False
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         yield Static(id="banner-needs", markup=False)
         yield Static(id="banner-restriction", markup=False)
 

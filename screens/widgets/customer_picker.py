@@ -15,9 +15,10 @@ was typed; f8 goes on anonymously.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
@@ -140,7 +141,7 @@ class CustomerPicker(Vertical):
         self._pick_when_ready = False
         self._held: Callable[[], None] | None = None
 
-    def compose(self) -> Any:
+    def compose(self) -> ComposeResult:
         yield Input(
             placeholder=self.placeholder, id="picker-input", compact=True, highlighter=LITERAL
         )
