@@ -370,8 +370,10 @@ class FrontDeskApp(App[None]):
         """
         from console.desk.queue import ensure_progress_updates
 
-        if self.desk is not None:
-            ensure_progress_updates(self.desk)
+        desk = self.desk
+        if desk is not None and ensure_progress_updates(desk):
+            # show them now, not at the next poll (which may be the first, and say nothing)
+            self.call_from_thread(self._broadcast, desk.store.revision())
 
     @work(thread=True, exclusive=True, group="poll", name="revision poll", exit_on_error=False)
     def _read_revision(self) -> None:

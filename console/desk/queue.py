@@ -619,9 +619,9 @@ def ensure_progress_updates(desk: Desk, at: datetime | None = None) -> int:
     Idempotent: a task with an open update (or, at Weslo, any such contact task) is
     skipped. Cheap: two index reads (see `_owed`); it writes (and so moves every
     desk's revision) only when something is missing, in short transactions of
-    ENSURE_BATCH tasks so other desks never wait long. The queue screen runs it
-    when it opens, on refresh (r) and every minute; ``frontdesk queue`` runs it
-    before printing. It uses the real now, never an "as at" instant. They are the
+    ENSURE_BATCH tasks so other desks never wait long. The console runs it on one
+    app-level timer (when someone signs in, then every minute); ``frontdesk queue``
+    runs it before printing. It uses the real now, never an "as at" instant. They are the
     system's work: created by no one, whoever's desk ran this.
     """
     profile = desk.profile

@@ -125,17 +125,18 @@ def test_landlord_set_needs_confirm_and_is_audited(
 
 
 def test_only_an_admin_changes_the_landlord(tmp_path: Path) -> None:
-    from console.desk.context import Actor, Desk
+    from console.desk.context import Desk
     from console.desk.landlord import set_landlord
     from console.rules.profiles import load_profile
+    from tests.conftest import add_staff
 
     store = open_store(tmp_path / "fd.db")
     try:
-        handler = Actor(5, "Hana Reid", "hreid", "handler")
+        handler = add_staff(store, "Hana Reid", "hreid", "handler")
         with pytest.raises(PermissionDenied):
             set_landlord(Desk(store, load_profile("bha"), actor=handler), "weslo", confirm=True)
         with pytest.raises(InputError):
-            admin = Actor(6, "Ann Admin", "aadmin", "admin")
+            admin = add_staff(store, "Ann Admin", "aadmin", "admin")
             set_landlord(Desk(store, load_profile("bha"), actor=admin), "weslo", confirm=False)
         assert recorded(store) is None
     finally:

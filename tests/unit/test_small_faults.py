@@ -9,6 +9,7 @@ from console.desk import customers
 from console.desk.context import Desk
 from console.rules.errors import InputError
 from console.store.models import Customer
+from tests.conftest import add_staff
 
 # --- customers' phone numbers --------------------------------------------------------------
 
@@ -111,7 +112,7 @@ def test_progress_updates_opened_from_someones_queue_are_the_systems(desk: Desk,
         ).one()
     assert child.created_by_id is None
     assert event.action == "created" and event.staff_id is None
-    lead = desk.with_actor(desk.actor.__class__(99, "Leah Murray", "lmurray", "team_lead"))
+    lead = desk.with_actor(add_staff(desk.store, "Leah Murray", "lmurray", "team_lead"))
     entries = [e for e in recent(lead, limit=50) if e.entity_id == child.id]
     assert [e.who for e in entries] == ["system"]
 
