@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from console.desk.context import Desk
 from console.rules.clock import LONDON, local
+from console.rules.deadlines import MONTH_NAMES
 from console.rules.errors import InputError, NotFound
 from console.rules.names import person_name
 from console.rules.phone import full_number
@@ -283,20 +284,6 @@ CHANNEL_LABELS = {
     "letter": "Letter",
     "home_visit": "Home visit",
 }
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 @dataclass(frozen=True)
@@ -364,7 +351,7 @@ def parse_day(value: date | datetime | str, what: str = "the date") -> date:
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
         raise InputError(
-            f"{what} '{text}' does not exist: {_MONTHS[month - 1]} {year} has {last} days"
+            f"{what} '{text}' does not exist: {MONTH_NAMES[month - 1]} {year} has {last} days"
         )
     return date(year, month, day)
 

@@ -49,8 +49,8 @@ from console.rules.profiles import Commitment, Profile
 END_OF_DAY = time(23, 59, 59)
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 # English names whatever the process locale (strftime's %A/%B follow LC_TIME).
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTH_NAMES = (
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = (
     "January",
     "February",
     "March",
@@ -445,5 +445,5 @@ def plain_due(due: datetime, now: datetime) -> str:
     if gap == -1:
         return f"yesterday at {at}"
     year = "" if when.year == today.year else f" {when.year}"
-    day_name, month_name = _DAY_NAMES[when.weekday()], _MONTH_NAMES[when.month - 1]
+    day_name, month_name = DAY_NAMES[when.weekday()], MONTH_NAMES[when.month - 1]
     return f"{day_name} {when.day} {month_name}{year} at {at}"
