@@ -6,6 +6,7 @@ engine load in a thread worker after mount (DESIGN.md: first frame ~200 ms).
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import sys
 import time
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 DEFAULT_LOCK_MINUTES = 10.0
 IDLE_CHECK_SECONDS = 5.0
 PROGRESS_UPDATE_SECONDS = 60
+SCREEN_READY_SECONDS = 1.0  # the longest keys typed ahead wait for a pushed dialog's focus
 AWAY = "away"  # the mode shown while nobody is signed in after someone left
 
 # The core's desk list, each screen found by name: screens/desks/<name>.py, <Name>Screen.
@@ -78,6 +80,19 @@ class MissingScreen(Screen[None]):
         yield Header()
         yield Static(f"{self.desk_title} is not available in this build.")
         yield Footer()
+
+
+async def _when_focused(screen: Screen[Any], release: Callable[[], None]) -> None:
+    """Release a key hold once `screen` is mounted with its first field focused (at most 1 s)."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + SCREEN_READY_SECONDS
+    try:
+        while loop.time() < give_up:
+            if screen.is_mounted and (screen.focused is not None or not screen.focus_chain):
+                return
+            await asyncio.sleep(0.005)
+    finally:
+        release()
 
 
 def _screen_factory(mode: str) -> Any:
@@ -208,6 +223,18 @@ class FrontDeskApp(App[None]):
         ):
             return
         await super().on_event(event)
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        """Keys typed ahead wait until a pushed dialog has mounted and focused its field.
+
+        Between a dialog's mount and its first focus the queues can all be empty for a
+        moment; a key let through then would land nowhere (issue 13: "Re" of a reason lost).
+        """
+        result = super().push_screen(screen, *args, **kwargs)
+        if isinstance(screen, Screen):
+            release = self.keys.hold(f"open {type(screen).__name__}")
+            asyncio.get_running_loop().create_task(_when_focused(screen, release))
+        return result
 
     def on_mount(self) -> None:
         self.push_screen(LoadingScreen())

@@ -321,8 +321,12 @@ class QueueScreen(DeskScreen[None]):
 
     # ------------------------------------------------------------------ loading
 
-    def reload(self, *, reset: bool = False) -> None:
-        """Read the loaded rows again (or the first page, after a filter change)."""
+    def reload(self, *, reset: bool = False, hold_keys: bool = False) -> None:
+        """Read the loaded rows again (or the first page, after a filter change).
+
+        After a change made here, `hold_keys` keeps the keys typed meanwhile until the
+        table shows it: the next key acts on the rows as they now are.
+        """
         self.generation += 1
         if reset:
             self.rows = []
@@ -337,6 +341,7 @@ class QueueScreen(DeskScreen[None]):
             done=lambda read: self._loaded(generation, *read, reset),
             doing="load the queue",
             group="queue-load",
+            hold_keys=hold_keys,
         )
 
     def _loaded(
@@ -599,7 +604,7 @@ class QueueScreen(DeskScreen[None]):
 
     def _acted(self, done: str) -> None:
         self.notify(shown(done), markup=False)
-        self.reload()
+        self.reload(hold_keys=True)
 
     def action_claim(self) -> None:
         row = self._need_row()
