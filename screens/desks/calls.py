@@ -36,7 +36,7 @@ from screens.widgets.caller_banner import CallerBanner
 from screens.widgets.customer_picker import CustomerPicked, CustomerPicker
 from screens.widgets.key_choice import Choice, KeyChoice, hotkeys
 from screens.widgets.literal import literal, shown
-from screens.widgets.outcome_detail import outcome_dialog, outcome_summary
+from screens.widgets.outcome_detail import outcome_summary, pick_outcome
 from screens.widgets.screen_pop import PhoneState, ScreenPopBar, read_phone
 
 if TYPE_CHECKING:
@@ -371,32 +371,12 @@ class CallsScreen(DeskScreen[None]):
         self._start()
         if event.key_choice.id != "outcome":
             return
-        kind = event.value
-        self.outcome = None
-        self._show_outcome_detail()
-        if kind is None:
-            return
-        if BY_KIND[kind].needs:
-            self._ask_details(kind)
-        else:
-            self.outcome = Outcome(kind)
-            self._show_outcome_detail()
-
-    def _ask_details(self, kind: str) -> None:
         category = self.query_one("#category", KeyChoice).value
-        dialog = outcome_dialog(self.desk.profile, kind, category)
+        pick_outcome(self, event.key_choice, event.value, category, self._set_outcome)
 
-        def chosen(outcome: Outcome | None) -> None:
-            choice = self.query_one("#outcome", KeyChoice)
-            if outcome is None:
-                choice.select(None, post=False)
-                self.outcome = None
-            else:
-                self.outcome = outcome
-            self._show_outcome_detail()
-            choice.focus()
-
-        self.app.push_screen(dialog, chosen)
+    def _set_outcome(self, outcome: Outcome | None) -> None:
+        self.outcome = outcome
+        self._show_outcome_detail()
 
     def _show_outcome_detail(self) -> None:
         self.query_one("#outcome-detail", Static).update(outcome_summary(self.outcome))

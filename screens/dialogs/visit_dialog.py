@@ -21,7 +21,7 @@ from screens.widgets.caller_banner import CallerBanner
 from screens.widgets.customer_picker import CustomerPicked, CustomerPicker
 from screens.widgets.key_choice import Choice, KeyChoice, hotkeys
 from screens.widgets.literal import LITERAL, literal
-from screens.widgets.outcome_detail import outcome_dialog, outcome_summary
+from screens.widgets.outcome_detail import outcome_summary, pick_outcome
 
 if TYPE_CHECKING:
     from console.desk.customers import CustomerView
@@ -167,29 +167,12 @@ class VisitDialog(DeskDialog["VisitRecorded | None"]):
         event.stop()
         if event.key_choice.id != "visit-outcome":
             return
-        kind = event.value
-        self.outcome = None
-        self._show_outcome_detail()
-        if kind is None:
-            return
-        if BY_KIND[kind].needs:
-            self._ask_details(kind)
-        else:
-            self.outcome = Outcome(kind)
-
-    def _ask_details(self, kind: str) -> None:
         category = self.query_one("#visit-category", KeyChoice).value
-        dialog = outcome_dialog(self.desk.profile, kind, category)
+        pick_outcome(self, event.key_choice, event.value, category, self._set_outcome)
 
-        def chosen(outcome: Outcome | None) -> None:
-            choice = self.query_one("#visit-outcome", KeyChoice)
-            if outcome is None:
-                choice.select(None, post=False)
-            self.outcome = outcome
-            self._show_outcome_detail()
-            choice.focus()
-
-        self.app.push_screen(dialog, chosen)
+    def _set_outcome(self, outcome: Outcome | None) -> None:
+        self.outcome = outcome
+        self._show_outcome_detail()
 
     def _show_outcome_detail(self) -> None:
         detail = self.query_one("#visit-outcome-detail", Static)

@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
@@ -16,6 +17,7 @@ from screens.widgets.literal import literal
 if TYPE_CHECKING:
     from console.rules.profiles import Profile
     from screens.dialogs.outcome_dialog import OutcomeDialog
+    from screens.widgets.key_choice import KeyChoice
 
 
 def outcome_dialog(profile: Profile, kind: str, category_key: str | None) -> OutcomeDialog:
@@ -38,6 +40,32 @@ def outcome_dialog(profile: Profile, kind: str, category_key: str | None) -> Out
 # Colleagues' names by staff id, as last listed by the outcome dialog: the screen names the
 # colleague a call was referred to (an Outcome carries only the id).
 _COLLEAGUES: dict[int, str] = {}
+
+
+def pick_outcome(
+    screen: Any,
+    choice: KeyChoice,
+    kind: str | None,
+    category_key: str | None,
+    settle: Callable[[Outcome | None], None],
+) -> None:
+    """An outcome's digit was pressed (calls desk, visit record): take it, or first ask for
+    what it needs (who to refer to, which service). `settle` gets the outcome: None while
+    nothing is chosen or when the handler backs out of the details."""
+    settle(None)
+    if kind is None:
+        return
+    if not BY_KIND[kind].needs:
+        settle(Outcome(kind))
+        return
+
+    def chosen(outcome: Outcome | None) -> None:
+        if outcome is None:
+            choice.select(None, post=False)
+        settle(outcome)
+        choice.focus()
+
+    screen.app.push_screen(outcome_dialog(screen.desk.profile, kind, category_key), chosen)
 
 
 def remember_colleagues(names: dict[int, str]) -> None:
